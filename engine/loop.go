@@ -1,0 +1,335 @@
+package engine
+
+import (
+	"sync"
+	"time"
+)
+
+// Interest bits for the poller.
+const (
+	interestRead uint8 = 1 << iota
+	interestWrite
+)
+
+// Readiness bits reported by the poller.
+const (
+	evRead uint8 = 1 << iota
+	evWrite
+	evHup
+)
+
+// readBufSize is the size of a loop's read buffer, shared by all its
+// connections: an idle connection holds no read buffer.
+const readBufSize = 64 << 10
+
+// jobOp says what a posted loop job does.
+type jobOp uint8
+
+const (
+	opFunc       jobOp = iota // run fn (a Run task with Threads 0)
+	opDrain                   // run c's queued tasks (Threads 0)
+	opRegister                // take c into the loop (poller transport)
+	opAdopt                   // take c into the loop (portable transport)
+	opDetach                  // drop c and close its descriptor
+	opWheel                   // put c in the timing wheel
+	opListen                  // start watching a listener
+	opUnlisten                // stop watching a listener
+	opShutdown                // queue OnShutdown on every connection
+	opForceClose              // close every connection with ErrShutdown
+	opExit                    // leave the loop
+)
+
+// job is one unit of work posted to a loop from another goroutine.
+type job struct {
+	op jobOp
+	c  *Conn
+	ln *Listener
+	fn func()
+}
+
+// loop is one event loop: a goroutine that owns a poller, the read side of
+// its connections and a timing wheel. Other goroutines hand it work with
+// post, which queues a job and wakes the poller.
+type loop struct {
+	e   *Engine
+	id  int
+	p   *poller
+	buf []byte
+
+	// Owned by the loop goroutine.
+	conns     []*Conn // poller connections by descriptor
+	portable  map[*Conn]struct{}
+	listeners map[int]*Listener
+	wheel     wheel
+	exiting   bool
+
+	mu    sync.Mutex // guards jobs
+	jobs  []job
+	spare []job
+	done  chan struct{}
+}
+
+func newLoop(e *Engine, id int) (*loop, error) {
+	p, err := newPoller()
+	if err != nil {
+		return nil, err
+	}
+	l := &loop{
+		e:         e,
+		id:        id,
+		p:         p,
+		buf:       make([]byte, readBufSize),
+		portable:  make(map[*Conn]struct{}),
+		listeners: make(map[int]*Listener),
+		done:      make(chan struct{}),
+	}
+	l.wheel.cur = nowSec()
+	return l, nil
+}
+
+// post queues a job for the loop and wakes it. Lock order: a Conn's mu may
+// be held while posting; the loop never holds l.mu while taking a Conn's mu.
+func (l *loop) post(j job) {
+	l.mu.Lock()
+	l.jobs = append(l.jobs, j)
+	l.mu.Unlock()
+	l.p.wake()
+}
+
+// run is the loop goroutine.
+func (l *loop) run() {
+	defer close(l.done)
+	defer l.p.close()
+	for !l.exiting {
+		msec := -1
+		if l.wheel.count > 0 {
+			msec = 1000 - time.Now().Nanosecond()/1e6
+		}
+		n, err := l.p.wait(msec)
+		if err != nil {
+			l.e.logError("poller wait failed", err)
+			time.Sleep(10 * time.Millisecond) // never spin on a broken poller
+		}
+		now := nowSec()
+		for i := 0; i < n; i++ {
+			fd, ev := l.p.event(i)
+			if fd < 0 {
+				continue
+			}
+			if fd < len(l.conns) && l.conns[fd] != nil {
+				l.connEvent(l.conns[fd], ev, now)
+			} else if ln := l.listeners[fd]; ln != nil {
+				l.accept(ln)
+			}
+		}
+		l.runJobs()
+		if l.wheel.count > 0 {
+			l.wheel.advance(now, l.due)
+		}
+	}
+}
+
+// runJobs runs the jobs posted since the last turn.
+func (l *loop) runJobs() {
+	l.mu.Lock()
+	jobs := l.jobs
+	l.jobs = l.spare[:0]
+	l.mu.Unlock()
+	for i := range jobs {
+		l.doJob(jobs[i])
+		jobs[i] = job{}
+	}
+	l.mu.Lock()
+	l.spare = jobs[:0]
+	l.mu.Unlock()
+}
+
+func (l *loop) doJob(j job) {
+	switch j.op {
+	case opFunc:
+		l.e.runTask(j.fn)
+	case opDrain:
+		j.c.drain()
+	case opRegister:
+		l.register(j.c)
+	case opAdopt:
+		l.portable[j.c] = struct{}{}
+		if j.c.timeout.Load() > 0 {
+			j.c.joinWheel()
+		}
+		if l.e.cfg.threads == 0 {
+			j.c.drain() // OnOpen, inline; newConn marked c running
+		}
+	case opDetach:
+		l.detach(j.c)
+	case opWheel:
+		if j.c.wat == 0 {
+			l.due(j.c)
+		}
+	case opListen:
+		l.listen(j.ln)
+	case opUnlisten:
+		l.unlisten(j.ln)
+	case opShutdown:
+		l.forEach(func(c *Conn) { c.event(taskShutdown) })
+	case opForceClose:
+		l.forEach(func(c *Conn) { c.hardClose(ErrShutdown) })
+	case opExit:
+		l.exiting = true
+	}
+}
+
+func (l *loop) forEach(fn func(c *Conn)) {
+	for _, c := range l.conns {
+		if c != nil {
+			fn(c)
+		}
+	}
+	for c := range l.portable {
+		fn(c)
+	}
+}
+
+// register takes a new poller connection: OnOpen is already queued.
+func (l *loop) register(c *Conn) {
+	for c.fd >= len(l.conns) {
+		l.conns = append(l.conns, make([]*Conn, len(l.conns)+64)...)
+	}
+	l.conns[c.fd] = c
+	c.mu.Lock()
+	if c.state == stateClosed {
+		c.mu.Unlock()
+		return
+	}
+	err := l.p.add(c.fd, interestRead)
+	if err == nil {
+		c.interest = interestRead
+	} else {
+		c.hardCloseLocked(err)
+	}
+	c.mu.Unlock()
+	if c.timeout.Load() > 0 {
+		c.joinWheel()
+	}
+	if l.e.cfg.threads == 0 {
+		c.drain() // OnOpen, inline; newConn marked c running
+	}
+}
+
+// detach drops a closed connection from the loop.
+func (l *loop) detach(c *Conn) {
+	l.wheel.remove(c)
+	if c.nc != nil {
+		delete(l.portable, c)
+		return
+	}
+	if c.fd >= 0 && c.fd < len(l.conns) && l.conns[c.fd] == c {
+		l.conns[c.fd] = nil
+	}
+	closeFD(c.fd) // removes it from the poller too
+}
+
+// connEvent handles readiness of a poller connection.
+func (l *loop) connEvent(c *Conn, ev uint8, now int64) {
+	if ev&evWrite != 0 {
+		c.mu.Lock()
+		c.flushLocked()
+		c.mu.Unlock()
+	}
+	if ev&(evRead|evHup) == 0 {
+		return
+	}
+	c.mu.Lock()
+	paused, st := c.paused, c.state
+	c.mu.Unlock()
+	if st == stateClosed {
+		return
+	}
+	if paused {
+		if ev&evHup != 0 {
+			c.hardClose(errEOF)
+		}
+		return
+	}
+	n, err := read(c.fd, l.buf)
+	switch {
+	case n > 0:
+		c.touch(now)
+		c.deliver(l.buf[:n])
+	case err == nil:
+		l.eof(c)
+	case isAgain(err):
+	default:
+		c.hardClose(err)
+	}
+}
+
+// eof handles the peer's end of input: the connection stops reading and is
+// closed gracefully once the tasks queued before it (input included) ran.
+func (l *loop) eof(c *Conn) {
+	c.mu.Lock()
+	c.setInterestLocked(c.interest &^ interestRead)
+	c.mu.Unlock()
+	c.event(taskEOF)
+}
+
+// due checks a connection whose wheel second has come.
+func (l *loop) due(c *Conn) {
+	now := nowSec()
+	c.mu.Lock()
+	st, closeAt := c.state, c.closeAt
+	c.mu.Unlock()
+	switch {
+	case st == stateClosed:
+		c.inWheel.Store(false)
+		return
+	case st == stateClosing:
+		if now >= closeAt {
+			c.hardClose(ErrTimeout)
+			c.inWheel.Store(false)
+			return
+		}
+		l.wheel.add(c, closeAt)
+		return
+	}
+	to := c.timeout.Load()
+	if to == 0 {
+		c.inWheel.Store(false)
+		return
+	}
+	deadline := c.active.Load() + to
+	if now >= deadline {
+		c.active.Store(now)
+		c.event(taskTimeout)
+		deadline = now + to
+	}
+	l.wheel.add(c, deadline)
+}
+
+// listen starts watching ln on this loop.
+func (l *loop) listen(ln *Listener) {
+	if ln.isClosed() {
+		return
+	}
+	if _, ok := l.listeners[ln.fd]; ok {
+		return
+	}
+	if err := l.p.addListener(ln.fd); err != nil {
+		l.e.logError("listener registration failed", err)
+		return
+	}
+	l.listeners[ln.fd] = ln
+}
+
+// unlisten stops watching ln on this loop; the last loop to let go closes
+// its descriptor when the listener is closed.
+func (l *loop) unlisten(ln *Listener) {
+	if _, ok := l.listeners[ln.fd]; ok {
+		l.p.del(ln.fd, interestRead)
+		delete(l.listeners, ln.fd)
+	}
+	ln.loopDone()
+}
+
+// nowSec returns the current unix second.
+func nowSec() int64 { return time.Now().Unix() }

@@ -1,0 +1,146 @@
+//go:build linux
+
+package engine
+
+import (
+	"os"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// poller is one epoll instance with an eventfd for wake-ups. It is owned by
+// one loop; add, mod, del and wake may be called from any goroutine (epoll_ctl
+// and write are thread safe), wait only by the owner.
+type poller struct {
+	fd      int
+	wakeFd  int
+	waking  atomic.Bool // a wake-up is pending: coalesces wake writes
+	events  [256]unix.EpollEvent
+	wakeBuf [8]byte
+}
+
+func newPoller() (*poller, error) {
+	fd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, os.NewSyscallError("epoll_create1", err)
+	}
+	wfd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		unix.Close(fd)
+		return nil, os.NewSyscallError("eventfd", err)
+	}
+	p := &poller{fd: fd, wakeFd: wfd}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wfd)}
+	if err := unix.EpollCtl(fd, unix.EPOLL_CTL_ADD, wfd, &ev); err != nil {
+		p.close()
+		return nil, os.NewSyscallError("epoll_ctl add", err)
+	}
+	return p, nil
+}
+
+func (p *poller) close() {
+	unix.Close(p.wakeFd)
+	unix.Close(p.fd)
+}
+
+func epollMask(interest uint8) uint32 {
+	var m uint32
+	if interest&interestRead != 0 {
+		m |= unix.EPOLLIN | unix.EPOLLRDHUP
+	}
+	if interest&interestWrite != 0 {
+		m |= unix.EPOLLOUT
+	}
+	return m
+}
+
+// add registers fd (level-triggered) with the given interest.
+func (p *poller) add(fd int, interest uint8) error {
+	ev := unix.EpollEvent{Events: epollMask(interest), Fd: int32(fd)}
+	if err := unix.EpollCtl(p.fd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
+		return os.NewSyscallError("epoll_ctl add", err)
+	}
+	return nil
+}
+
+// addListener registers a listening socket. EPOLLEXCLUSIVE lets every loop
+// watch the same listener while the kernel wakes only one of them per
+// connection.
+func (p *poller) addListener(fd int) error {
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLEXCLUSIVE, Fd: int32(fd)}
+	if err := unix.EpollCtl(p.fd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
+		return os.NewSyscallError("epoll_ctl add", err)
+	}
+	return nil
+}
+
+// listenerShared reports whether every loop may watch the same listener.
+const listenerShared = true
+
+// mod changes fd's interest from old to interest.
+func (p *poller) mod(fd int, old, interest uint8) error {
+	ev := unix.EpollEvent{Events: epollMask(interest), Fd: int32(fd)}
+	if err := unix.EpollCtl(p.fd, unix.EPOLL_CTL_MOD, fd, &ev); err != nil {
+		return os.NewSyscallError("epoll_ctl mod", err)
+	}
+	return nil
+}
+
+// del removes fd. Closing a descriptor removes it too; del exists for
+// descriptors that stay open (listeners watched by several loops).
+func (p *poller) del(fd int, old uint8) error {
+	if err := unix.EpollCtl(p.fd, unix.EPOLL_CTL_DEL, fd, nil); err != nil {
+		return os.NewSyscallError("epoll_ctl del", err)
+	}
+	return nil
+}
+
+// wake interrupts a wait in progress (or the next one).
+func (p *poller) wake() {
+	if !p.waking.CompareAndSwap(false, true) {
+		return
+	}
+	var one = [8]byte{1}
+	for {
+		_, err := unix.Write(p.wakeFd, one[:])
+		if err != unix.EINTR {
+			return
+		}
+	}
+}
+
+// wait blocks for up to msec milliseconds (-1: no limit) and returns the
+// number of events ready; event(i) reads them.
+func (p *poller) wait(msec int) (int, error) {
+	n, err := unix.EpollWait(p.fd, p.events[:], msec)
+	if err != nil {
+		if err == unix.EINTR {
+			return 0, nil
+		}
+		return 0, os.NewSyscallError("epoll_wait", err)
+	}
+	return n, nil
+}
+
+// event returns the descriptor and readiness of the i-th event of the last
+// wait. A wake-up is consumed here and reported as fd -1.
+func (p *poller) event(i int) (fd int, ev uint8) {
+	e := &p.events[i]
+	fd = int(e.Fd)
+	if fd == p.wakeFd {
+		unix.Read(p.wakeFd, p.wakeBuf[:])
+		p.waking.Store(false)
+		return -1, 0
+	}
+	if e.Events&(unix.EPOLLIN|unix.EPOLLRDHUP) != 0 {
+		ev |= evRead
+	}
+	if e.Events&unix.EPOLLOUT != 0 {
+		ev |= evWrite
+	}
+	if e.Events&(unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+		ev |= evHup
+	}
+	return fd, ev
+}

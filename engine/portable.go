@@ -1,0 +1,156 @@
+package engine
+
+import (
+	"errors"
+	"io"
+	"net"
+)
+
+// portableReadSize is the read buffer of a portable connection's reader.
+const portableReadSize = 16 << 10
+
+// portableState is the net.Conn transport of a connection: a reader
+// goroutine that delivers input like a loop does, and a writer goroutine
+// that flushes the outbound queue with net.Buffers (writev where the
+// net.Conn supports it). Both end when the connection closes.
+type portableState struct {
+	wake   chan struct{} // writer: output queued (capacity 1)
+	resume chan struct{} // reader: input backlog went down (capacity 1)
+	quit   chan struct{} // closed by hardClose
+}
+
+// Attach drives nc with the engine (the portable transport) and serves it
+// with p. It is how TLS connections and connections hijacked from net/http
+// join the engine; protocols see the same Conn either way. The engine must
+// be running.
+func (e *Engine) Attach(nc net.Conn, p Protocol) (*Conn, error) {
+	return e.attach(nc, func(*Conn) Protocol { return p })
+}
+
+func (e *Engine) attach(nc net.Conn, newProto func(*Conn) Protocol) (*Conn, error) {
+	e.init()
+	e.mu.Lock()
+	st := e.state
+	e.mu.Unlock()
+	switch st {
+	case stateNew:
+		return nil, ErrNotRunning
+	case stateStopping, stateStopped:
+		return nil, ErrClosed
+	}
+	l := e.pickLoop()
+	c := e.newConn(l, -1, nil, nc, newProto)
+	c.portable = &portableState{
+		wake:   make(chan struct{}, 1),
+		resume: make(chan struct{}, 1),
+		quit:   make(chan struct{}),
+	}
+	l.post(job{op: opAdopt, c: c})
+	e.wg.Add(2)
+	go c.readLoop()
+	go c.writeLoop()
+	return c, nil
+}
+
+// readLoop is the reader goroutine of a portable connection.
+func (c *Conn) readLoop() {
+	defer c.e.wg.Done()
+	buf := make([]byte, portableReadSize)
+	ps := c.portable
+	for {
+		n, err := c.nc.Read(buf)
+		if n > 0 {
+			c.touch(nowSec())
+			if c.deliver(buf[:n]) {
+				select {
+				case <-ps.resume:
+				case <-ps.quit:
+					return
+				}
+			}
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				c.event(taskEOF)
+			} else {
+				c.hardClose(err)
+			}
+			return
+		}
+	}
+}
+
+// writeLoop is the writer goroutine of a portable connection.
+func (c *Conn) writeLoop() {
+	defer c.e.wg.Done()
+	ps := c.portable
+	var batch net.Buffers
+	var segs []seg
+	for {
+		select {
+		case <-ps.wake:
+		case <-ps.quit:
+			return
+		}
+		for {
+			c.mu.Lock()
+			if c.state == stateClosed || c.out.empty() {
+				c.mu.Unlock()
+				break
+			}
+			// Take the queued segments; new writes queue behind them.
+			segs = append(segs[:0], c.out.pending()...)
+			c.out.segs, c.out.head = c.out.segs[:0], 0
+			c.mu.Unlock()
+			batch = batch[:0]
+			total := 0
+			for _, s := range segs {
+				batch = append(batch, s.b)
+				total += len(s.b)
+			}
+			_, err := batch.WriteTo(c.nc)
+			for i := range segs {
+				if segs[i].own != nil {
+					putBuf(segs[i].own)
+				}
+				segs[i] = seg{}
+			}
+			c.mu.Lock()
+			c.pending -= total
+			if err != nil {
+				c.hardCloseLocked(err)
+				c.mu.Unlock()
+				return
+			}
+			c.touch(nowSec())
+			if c.pending == 0 {
+				c.afterDrainLocked()
+			}
+			c.mu.Unlock()
+		}
+	}
+}
+
+// notifyWriterLocked wakes the writer goroutine. c.mu must be held.
+func (c *Conn) notifyWriterLocked() {
+	select {
+	case c.portable.wake <- struct{}{}:
+	default:
+	}
+}
+
+// resumeReaderLocked lets a paused reader goroutine read again.
+// c.mu must be held.
+func (c *Conn) resumeReaderLocked() {
+	select {
+	case c.portable.resume <- struct{}{}:
+	default:
+	}
+}
+
+// closePortableLocked releases the net.Conn transport. c.mu must be held.
+func (c *Conn) closePortableLocked() {
+	close(c.portable.quit)
+	c.nc.Close()
+	c.l.post(job{op: opDetach, c: c})
+}

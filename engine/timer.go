@@ -1,0 +1,207 @@
+package engine
+
+import (
+	"container/heap"
+	"sync"
+	"time"
+)
+
+// Timer is a task scheduled with RunAfter or RunEvery. Unlike Iodine's
+// timers, it can be stopped.
+type Timer struct {
+	q      *timerQueue
+	fn     func()
+	when   int64 // unix nanoseconds of the next run
+	period int64 // nanoseconds between runs (RunEvery)
+	left   int   // runs left after the next one; -1: forever
+	idx    int   // heap index; -1 when not scheduled
+}
+
+// Stop cancels the timer's future runs and reports whether it was still
+// scheduled. A run already dispatched is not recalled.
+func (t *Timer) Stop() bool {
+	if t == nil || t.q == nil {
+		return false
+	}
+	q := t.q
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if t.idx < 0 {
+		return false
+	}
+	heap.Remove(&q.h, t.idx)
+	return true
+}
+
+// RunAfter runs fn once, after d (as a Run task). At shutdown pending
+// timers are discarded and never fire.
+func (e *Engine) RunAfter(d time.Duration, fn func()) *Timer {
+	return e.addTimer(d, 1, fn)
+}
+
+// RunEvery runs fn every d, n times (n = 0: until stopped or shutdown). The
+// schedule is fixed-rate: runs are d apart from the first, however long fn
+// takes. At shutdown pending timers are discarded and never fire.
+func (e *Engine) RunEvery(d time.Duration, n int, fn func()) *Timer {
+	return e.addTimer(d, n, fn)
+}
+
+func (e *Engine) addTimer(d time.Duration, n int, fn func()) *Timer {
+	e.init()
+	if d < 0 {
+		d = 0
+	}
+	left := n - 1
+	if n <= 0 {
+		left = -1
+	}
+	t := &Timer{q: &e.timers, fn: fn, period: int64(d), left: left, idx: -1}
+	t.when = time.Now().UnixNano() + int64(d)
+	e.timers.add(t)
+	return t
+}
+
+// timerQueue is the engine's timer scheduler: a min-heap of timers under a
+// mutex and one goroutine sleeping on one runtime timer until the earliest
+// deadline. Memory per pending timer is the Timer itself plus a heap slot.
+type timerQueue struct {
+	e       *Engine
+	mu      sync.Mutex
+	h       timerHeap
+	stopped bool
+	wake    chan struct{}
+	quit    chan struct{}
+	exited  chan struct{}
+	started bool
+}
+
+func (q *timerQueue) init(e *Engine) {
+	q.e = e
+	q.wake = make(chan struct{}, 1)
+	q.quit = make(chan struct{})
+	q.exited = make(chan struct{})
+}
+
+func (q *timerQueue) add(t *Timer) {
+	q.mu.Lock()
+	if q.stopped {
+		q.mu.Unlock()
+		return
+	}
+	heap.Push(&q.h, t)
+	first := t.idx == 0
+	q.mu.Unlock()
+	if first {
+		q.poke()
+	}
+}
+
+func (q *timerQueue) poke() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (q *timerQueue) start() {
+	q.mu.Lock()
+	q.started = true
+	q.mu.Unlock()
+	go q.run()
+}
+
+// stop discards every pending timer; they never fire.
+func (q *timerQueue) stop() {
+	q.mu.Lock()
+	if q.stopped {
+		q.mu.Unlock()
+		return
+	}
+	q.stopped = true
+	for _, t := range q.h {
+		t.idx = -1
+	}
+	q.h = nil
+	started := q.started
+	q.mu.Unlock()
+	close(q.quit)
+	if !started {
+		close(q.exited)
+	}
+}
+
+func (q *timerQueue) wait() { <-q.exited }
+
+func (q *timerQueue) run() {
+	defer close(q.exited)
+	tm := time.NewTimer(time.Hour)
+	defer tm.Stop()
+	var due []func()
+	for {
+		q.mu.Lock()
+		if q.stopped {
+			q.mu.Unlock()
+			return
+		}
+		now := time.Now().UnixNano()
+		due = due[:0]
+		for len(q.h) > 0 && q.h[0].when <= now {
+			t := q.h[0]
+			due = append(due, t.fn)
+			if t.left == 0 {
+				heap.Pop(&q.h)
+				continue
+			}
+			if t.left > 0 {
+				t.left--
+			}
+			t.when += t.period
+			if t.when <= now && t.period > 0 {
+				t.when = now + t.period // fell behind: skip missed runs
+			}
+			heap.Fix(&q.h, 0)
+		}
+		next := time.Hour
+		if len(q.h) > 0 {
+			next = time.Duration(q.h[0].when - now)
+		}
+		q.mu.Unlock()
+		for i, fn := range due {
+			if err := q.e.dispatch(fn); err != nil {
+				q.e.logError("timer task dropped", err)
+			}
+			due[i] = nil
+		}
+		tm.Reset(next)
+		select {
+		case <-tm.C:
+		case <-q.wake:
+		case <-q.quit:
+			return
+		}
+	}
+}
+
+// timerHeap orders timers by deadline for container/heap.
+type timerHeap []*Timer
+
+func (h timerHeap) Len() int           { return len(h) }
+func (h timerHeap) Less(i, j int) bool { return h[i].when < h[j].when }
+func (h timerHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].idx = i
+	h[j].idx = j
+}
+func (h *timerHeap) Push(x any) {
+	t := x.(*Timer)
+	t.idx = len(*h)
+	*h = append(*h, t)
+}
+func (h *timerHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	t.idx = -1
+	return t
+}

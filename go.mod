@@ -1,0 +1,8 @@
+module github.com/plezi-go/plezi
+
+go 1.26.8
+
+require (
+	go.uber.org/goleak v1.3.0
+	golang.org/x/sys v0.50.0
+)
