@@ -49,7 +49,8 @@ type Conn struct {
 	out      outQueue
 	pending  int   // outbound bytes queued, not yet written
 	inQueued int   // inbound bytes held in queued data tasks
-	interest uint8 // poller interest registered (poller transport)
+	interest uint8 // poller interest (registered once the loop took c in)
+	inPoller bool  // the loop registered fd with its poller
 	paused   bool  // reading paused: inQueued reached MaxQueuedInput
 	backedUp bool  // a write would have blocked since the last OnDrained
 	reason   error // why the connection closes (first cause wins)
@@ -112,7 +113,8 @@ func (c *Conn) Protocol() Protocol {
 
 // SetTimeout sets the idle timeout: after d without reading or writing a
 // byte, the protocol's OnTimeout runs (or, without one, the connection
-// closes with ErrTimeout). d is rounded up to whole seconds; 0 disables it.
+// closes with ErrTimeout). d is rounded up to whole seconds and the check
+// is coarse: it fires between d and d+1s of idleness. 0 disables it.
 // Timeouts are kept in a coarse timing wheel per loop, not in one runtime
 // timer per connection.
 func (c *Conn) SetTimeout(d time.Duration) {
@@ -310,8 +312,10 @@ func (c *Conn) queueLocked(p []byte, shared bool, done int) (int, error) {
 		c.hardCloseLocked(ErrSlowConsumer)
 		return done, ErrSlowConsumer
 	}
-	if c.nc != nil && c.pending > 0 {
-		c.backedUp = true // the writer goroutine has not caught up
+	if c.nc != nil {
+		// The portable transport never writes at once: every write
+		// waits for the writer goroutine.
+		c.backedUp = true
 	}
 	if shared {
 		c.out.pushShared(p)
@@ -361,14 +365,20 @@ func (c *Conn) afterDrainLocked() {
 	}
 	if c.backedUp {
 		c.backedUp = false
-		c.tasks.push(task{kind: taskDrained})
-		c.scheduleLocked()
+		if _, ok := c.proto.(Drainer); ok {
+			c.tasks.push(task{kind: taskDrained})
+			c.scheduleLocked()
+		}
 	}
 }
 
 // setInterestLocked updates the poller registration. c.mu must be held.
 func (c *Conn) setInterestLocked(in uint8) {
 	if in == c.interest || c.nc != nil || c.state == stateClosed {
+		return
+	}
+	if !c.inPoller { // the loop registers c.interest when it takes c in
+		c.interest = in
 		return
 	}
 	if err := c.l.p.mod(c.fd, c.interest, in); err != nil {

@@ -421,6 +421,15 @@ func (e *Engine) Done() <-chan struct{} {
 // newConn creates a connection owned by loop l with OnOpen queued.
 func (e *Engine) newConn(l *loop, fd int, peer any, nc net.Conn, newProto func(*Conn) Protocol) *Conn {
 	c := &Conn{e: e, l: l, fd: fd, nc: nc, peer: peer}
+	if nc == nil {
+		c.interest = interestRead
+	} else {
+		c.portable = &portableState{
+			wake:   make(chan struct{}, 1),
+			resume: make(chan struct{}, 1),
+			quit:   make(chan struct{}),
+		}
+	}
 	c.id = uint64(e.NodeID)<<48 | e.nextID.Add(1)&(1<<48-1)
 	e.live.Add(1)
 	if d := e.cfg.idleTimeout; d > 0 {

@@ -201,9 +201,9 @@ func (l *loop) register(c *Conn) {
 		c.mu.Unlock()
 		return
 	}
-	err := l.p.add(c.fd, interestRead)
+	err := l.p.add(c.fd, c.interest)
 	if err == nil {
-		c.interest = interestRead
+		c.inPoller = true
 	} else {
 		c.hardCloseLocked(err)
 	}
@@ -297,11 +297,13 @@ func (l *loop) due(c *Conn) {
 		c.inWheel.Store(false)
 		return
 	}
-	deadline := c.active.Load() + to
+	// Seconds are coarse: idle from x.99 to x+to is only to-1 seconds, so
+	// fire strictly after active+to (between to and to+1 s of idleness).
+	deadline := c.active.Load() + to + 1
 	if now >= deadline {
 		c.active.Store(now)
 		c.event(taskTimeout)
-		deadline = now + to
+		deadline = now + to + 1
 	}
 	l.wheel.add(c, deadline)
 }

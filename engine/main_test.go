@@ -36,6 +36,17 @@ func forModes(t *testing.T, f func(t *testing.T, m mode)) {
 	}
 }
 
+// forModesParallel is forModes with the modes running in parallel, for
+// tests that mostly wait on clocks.
+func forModesParallel(t *testing.T, f func(t *testing.T, m mode)) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, m)
+		})
+	}
+}
+
 // newEngine returns an engine configured for mode m.
 func newEngine(m mode) *engine.Engine {
 	return &engine.Engine{Portable: m.portable, Threads: m.threads, Loops: 2, IgnoreSignals: true}
@@ -114,3 +125,19 @@ func recv[T any](t testing.TB, ch <-chan T, d time.Duration) T {
 }
 
 var _ = fmt.Sprint
+
+// stopNow stops e and waits for it.
+func stopNow(t testing.TB, e *engine.Engine) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.Stop(ctx); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+}
+
+var errDeadline = context.DeadlineExceeded
+
+func contextTimeout(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}

@@ -40,11 +40,6 @@ func (e *Engine) attach(nc net.Conn, newProto func(*Conn) Protocol) (*Conn, erro
 	}
 	l := e.pickLoop()
 	c := e.newConn(l, -1, nil, nc, newProto)
-	c.portable = &portableState{
-		wake:   make(chan struct{}, 1),
-		resume: make(chan struct{}, 1),
-		quit:   make(chan struct{}),
-	}
 	l.post(job{op: opAdopt, c: c})
 	e.wg.Add(2)
 	go c.readLoop()

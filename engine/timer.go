@@ -3,26 +3,31 @@ package engine
 import (
 	"container/heap"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // Timer is a task scheduled with RunAfter or RunEvery. Unlike Iodine's
 // timers, it can be stopped.
 type Timer struct {
-	q      *timerQueue
-	fn     func()
-	when   int64 // unix nanoseconds of the next run
-	period int64 // nanoseconds between runs (RunEvery)
-	left   int   // runs left after the next one; -1: forever
-	idx    int   // heap index; -1 when not scheduled
+	q       *timerQueue
+	fn      func()
+	run     func() // t.fire, bound once so dispatching allocates nothing
+	stopped atomic.Bool
+	when    int64 // unix nanoseconds of the next run
+	period  int64 // nanoseconds between runs (RunEvery)
+	left    int   // runs left after the next one; -1: forever
+	idx     int   // heap index; -1 when not scheduled
 }
 
-// Stop cancels the timer's future runs and reports whether it was still
-// scheduled. A run already dispatched is not recalled.
+// Stop cancels the timer: once Stop returns, fn does not start again (a
+// run in progress finishes). It reports whether the timer was still
+// scheduled.
 func (t *Timer) Stop() bool {
 	if t == nil || t.q == nil {
 		return false
 	}
+	t.stopped.Store(true)
 	q := t.q
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -56,9 +61,17 @@ func (e *Engine) addTimer(d time.Duration, n int, fn func()) *Timer {
 		left = -1
 	}
 	t := &Timer{q: &e.timers, fn: fn, period: int64(d), left: left, idx: -1}
+	t.run = t.fire
 	t.when = time.Now().UnixNano() + int64(d)
 	e.timers.add(t)
 	return t
+}
+
+// fire runs fn unless the timer was stopped after this run was dispatched.
+func (t *Timer) fire() {
+	if !t.stopped.Load() {
+		t.fn()
+	}
 }
 
 // timerQueue is the engine's timer scheduler: a min-heap of timers under a
@@ -147,7 +160,7 @@ func (q *timerQueue) run() {
 		due = due[:0]
 		for len(q.h) > 0 && q.h[0].when <= now {
 			t := q.h[0]
-			due = append(due, t.fn)
+			due = append(due, t.run)
 			if t.left == 0 {
 				heap.Pop(&q.h)
 				continue

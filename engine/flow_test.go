@@ -1,0 +1,280 @@
+package engine_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/plezi-go/plezi/engine"
+)
+
+// writer floods its connection from a Defer chain until a write fails.
+type flooder struct {
+	maxPending atomic.Int64
+	reasons    chan error
+	drained    atomic.Int32
+	chunk      []byte
+	stopAt     int // total bytes to write; 0: until an error
+	written    int
+}
+
+func (f *flooder) OnOpen(c *engine.Conn)       { f.pump(c) }
+func (f *flooder) OnData(*engine.Conn, []byte) {}
+func (f *flooder) OnDrained(c *engine.Conn) {
+	f.drained.Add(1)
+	f.pump(c)
+}
+func (f *flooder) OnClose(_ *engine.Conn, err error) { f.reasons <- err }
+
+// pump writes until the socket backs up (then waits for OnDrained), or, with
+// no stopAt, until the connection is cut off.
+func (f *flooder) pump(c *engine.Conn) {
+	for f.stopAt == 0 || f.written < f.stopAt {
+		if _, err := c.Write(f.chunk); err != nil {
+			return
+		}
+		f.written += len(f.chunk)
+		if p := int64(c.Pending()); p > f.maxPending.Load() {
+			f.maxPending.Store(p)
+		}
+		if f.stopAt != 0 && c.Pending() > 0 {
+			return // backed up: OnDrained resumes
+		}
+	}
+	if f.stopAt != 0 {
+		c.Close()
+	}
+}
+
+// TestSlowConsumer: a client that never reads makes pending output reach the
+// bound; the connection is closed with ErrSlowConsumer and memory stays
+// bounded.
+func TestSlowConsumer(t *testing.T) {
+	forModes(t, func(t *testing.T, m mode) {
+		e := newEngine(m)
+		e.MaxPending = 1 << 20
+		f := &flooder{reasons: make(chan error, 1), chunk: make([]byte, 32<<10)}
+		addr := listen(t, e, func(*engine.Conn) engine.Protocol { return f })
+		start(t, e)
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		c := dial(t, addr) // never reads
+		_ = c
+		if r := recv(t, f.reasons, 10*time.Second); !errors.Is(r, engine.ErrSlowConsumer) {
+			t.Fatalf("reason %v, want ErrSlowConsumer", r)
+		}
+		if p := f.maxPending.Load(); p > 1<<20 {
+			t.Fatalf("pending reached %d, over the 1 MiB bound", p)
+		}
+	})
+}
+
+// TestDrained: a slow reader makes output back up; OnDrained resumes the
+// producer and every byte arrives in order.
+func TestDrained(t *testing.T) {
+	forModes(t, func(t *testing.T, m mode) {
+		e := newEngine(m)
+		const total = 8 << 20
+		chunk := make([]byte, 64<<10)
+		for i := range chunk {
+			chunk[i] = byte(i % 251)
+		}
+		f := &flooder{reasons: make(chan error, 1), chunk: chunk, stopAt: total}
+		addr := listen(t, e, func(*engine.Conn) engine.Protocol { return f })
+		start(t, e)
+		c := dial(t, addr)
+		c.SetReadDeadline(time.Now().Add(30 * time.Second))
+		got, err := io.ReadAll(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != total {
+			t.Fatalf("read %d bytes, want %d (close reason %v)", len(got), total, recv(t, f.reasons, 5*time.Second))
+		}
+		for off := 0; off < total; off += len(chunk) {
+			if !bytes.Equal(got[off:off+len(chunk)], chunk) {
+				t.Fatalf("bytes differ at chunk %d", off/len(chunk))
+			}
+		}
+		if r := recv(t, f.reasons, 5*time.Second); r != nil {
+			t.Fatalf("reason %v, want nil", r)
+		}
+		if f.drained.Load() == 0 {
+			t.Fatal("OnDrained never ran although output backed up")
+		}
+	})
+}
+
+// TestCloseFlushes: Close after a large write delivers every byte first.
+func TestCloseFlushes(t *testing.T) {
+	forModes(t, func(t *testing.T, m mode) {
+		e := newEngine(m)
+		msg := bytes.Repeat([]byte("0123456789abcdef"), 256<<10) // 4 MiB
+		e.MaxPending = 8 << 20
+		addr := listen(t, e, func(*engine.Conn) engine.Protocol {
+			return engine.ProtocolFunc(func(c *engine.Conn, p []byte) {
+				c.Write(msg)
+				c.Close()
+				if _, err := c.Write([]byte("late")); err != engine.ErrClosed {
+					t.Errorf("Write after Close = %v, want ErrClosed", err)
+				}
+			})
+		})
+		start(t, e)
+		c := dial(t, addr)
+		c.Write([]byte("go"))
+		time.Sleep(50 * time.Millisecond) // let the socket buffer fill
+		c.SetReadDeadline(time.Now().Add(20 * time.Second))
+		got, err := io.ReadAll(c)
+		if err != nil || !bytes.Equal(got, msg) {
+			t.Fatalf("got %d bytes (err %v), want %d", len(got), err, len(msg))
+		}
+	})
+}
+
+// TestPanic: a panicking callback closes only its connection, with a
+// *PanicError reason; the others keep working.
+func TestPanic(t *testing.T) {
+	forModes(t, func(t *testing.T, m mode) {
+		e := newEngine(m)
+		reasons := make(chan error, 4)
+		addr := listen(t, e, func(*engine.Conn) engine.Protocol {
+			r := newRecorder()
+			r.closed = reasons
+			r.data = func(c *engine.Conn, p []byte) {
+				if p[0] == '!' {
+					panic("boom")
+				}
+				c.Write(p)
+			}
+			return r
+		})
+		start(t, e)
+		good := dial(t, addr)
+		bad := dial(t, addr)
+		bad.Write([]byte("!"))
+		var pe *engine.PanicError
+		if r := recv(t, reasons, 5*time.Second); !errors.As(r, &pe) || pe.Value != "boom" || len(pe.Stack) == 0 {
+			t.Fatalf("reason %v, want PanicError(boom)", r)
+		}
+		bad.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := bad.Read(make([]byte, 1)); err == nil {
+			t.Fatal("panicking connection still open")
+		}
+		good.Write([]byte("ok"))
+		good.SetReadDeadline(time.Now().Add(5 * time.Second))
+		buf := make([]byte, 2)
+		if _, err := io.ReadFull(good, buf); err != nil || string(buf) != "ok" {
+			t.Fatalf("other connection: %q %v", buf, err)
+		}
+	})
+}
+
+// TestIdleTimeout: an idle connection is closed with ErrTimeout.
+func TestIdleTimeout(t *testing.T) {
+	forModesParallel(t, func(t *testing.T, m mode) {
+		e := newEngine(m)
+		e.IdleTimeout = time.Second
+		reasons := make(chan error, 1)
+		addr := listen(t, e, func(*engine.Conn) engine.Protocol {
+			r := newRecorder()
+			r.closed = reasons
+			return r
+		})
+		start(t, e)
+		c := dial(t, addr)
+		began := time.Now()
+		if r := recv(t, reasons, 5*time.Second); r != engine.ErrTimeout {
+			t.Fatalf("reason %v, want ErrTimeout", r)
+		}
+		if d := time.Since(began); d < 900*time.Millisecond {
+			t.Fatalf("closed after %v, before the 1 s timeout", d)
+		}
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Read(make([]byte, 1)); err != io.EOF {
+			t.Fatalf("client read %v, want EOF", err)
+		}
+	})
+}
+
+// pinger answers OnTimeout with a ping instead of closing.
+type pinger struct{ pings atomic.Int32 }
+
+func (p *pinger) OnData(*engine.Conn, []byte) {}
+func (p *pinger) OnTimeout(c *engine.Conn) {
+	p.pings.Add(1)
+	c.Write([]byte("ping\n"))
+}
+
+func TestOnTimeoutPing(t *testing.T) {
+	forModesParallel(t, func(t *testing.T, m mode) {
+		e := newEngine(m)
+		p := &pinger{}
+		addr := listen(t, e, func(c *engine.Conn) engine.Protocol {
+			c.SetTimeout(time.Second)
+			return p
+		})
+		start(t, e)
+		c := dial(t, addr)
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		buf := make([]byte, 10)
+		if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "ping\nping\n" {
+			t.Fatalf("got %q, %v; want two pings", buf, err)
+		}
+	})
+}
+
+// swapper switches to an echo protocol after its first input.
+type swapper struct {
+	events chan string
+}
+
+func (s *swapper) OnOpen(*engine.Conn) { s.events <- "first-open" }
+func (s *swapper) OnData(c *engine.Conn, p []byte) {
+	c.SetProtocol(&echoer{s.events})
+	c.Write([]byte("switched\n"))
+}
+func (s *swapper) OnClose(_ *engine.Conn, err error) { s.events <- "first-close:" + errString(err) }
+
+type echoer struct{ events chan string }
+
+func (e *echoer) OnOpen(*engine.Conn)               { e.events <- "second-open" }
+func (e *echoer) OnData(c *engine.Conn, p []byte)   { c.Write(p) }
+func (e *echoer) OnClose(_ *engine.Conn, err error) { e.events <- "second-close:" + errString(err) }
+
+func errString(err error) string {
+	if err == nil {
+		return "nil"
+	}
+	return err.Error()
+}
+
+func TestSetProtocol(t *testing.T) {
+	forModes(t, func(t *testing.T, m mode) {
+		e := newEngine(m)
+		events := make(chan string, 8)
+		addr := listen(t, e, func(*engine.Conn) engine.Protocol { return &swapper{events} })
+		start(t, e)
+		c := dial(t, addr)
+		c.Write([]byte("hi"))
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		buf := make([]byte, 9)
+		io.ReadFull(c, buf)
+		c.Write([]byte("echo"))
+		buf = make([]byte, 4)
+		if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "echo" {
+			t.Fatalf("after swap: %q %v", buf, err)
+		}
+		c.Close()
+		want := []string{"first-open", "first-close:" + engine.ErrProtocolSwitched.Error(), "second-open", "second-close:EOF"}
+		for _, w := range want {
+			if got := recv(t, events, 5*time.Second); got != w {
+				t.Fatalf("event %q, want %q", got, w)
+			}
+		}
+	})
+}
