@@ -235,9 +235,6 @@ func (e *Engine) Start() error {
 	if err := e.start(); err != nil {
 		return err
 	}
-	if !e.IgnoreSignals {
-		e.watchSignals()
-	}
 	<-e.done
 	return nil
 }
@@ -290,6 +287,9 @@ func (e *Engine) start() error {
 	e.timers.start()
 	for _, fn := range pre {
 		e.dispatch(fn)
+	}
+	if !e.IgnoreSignals {
+		e.watchSignals()
 	}
 	e.runHooks(Started)
 	return nil

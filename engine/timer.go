@@ -3,39 +3,45 @@ package engine
 import (
 	"container/heap"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
 // Timer is a task scheduled with RunAfter or RunEvery. Unlike Iodine's
-// timers, it can be stopped.
+// timers, it can be stopped. Successive runs of one timer never overlap:
+// the next run is scheduled when the previous one returns.
 type Timer struct {
-	q       *timerQueue
-	fn      func()
-	run     func() // t.fire, bound once so dispatching allocates nothing
-	stopped atomic.Bool
-	when    int64 // unix nanoseconds of the next run
-	period  int64 // nanoseconds between runs (RunEvery)
-	left    int   // runs left after the next one; -1: forever
-	idx     int   // heap index; -1 when not scheduled
+	q      *timerQueue
+	fn     func()
+	run    func() // t.fire, bound once so dispatching allocates nothing
+	when   int64  // unix nanoseconds of the next run
+	period int64  // nanoseconds between runs (RunEvery)
+	idx    int    // heap index; -1 when not in the heap
+
+	// Guarded by q.mu.
+	left    int  // runs left, the dispatched one included; -1: forever
+	pending bool // dispatched, not started
+	running bool
+	stopped bool
 }
 
 // Stop cancels the timer: once Stop returns, fn does not start again (a
-// run in progress finishes). It reports whether the timer was still
-// scheduled.
+// run in progress finishes). It reports whether this prevented a run.
 func (t *Timer) Stop() bool {
 	if t == nil || t.q == nil {
 		return false
 	}
-	t.stopped.Store(true)
 	q := t.q
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if t.idx < 0 {
+	if t.stopped {
 		return false
 	}
-	heap.Remove(&q.h, t.idx)
-	return true
+	t.stopped = true
+	prevented := t.idx >= 0 || t.pending || (t.running && t.left != 0)
+	if t.idx >= 0 {
+		heap.Remove(&q.h, t.idx)
+	}
+	return prevented
 }
 
 // RunAfter runs fn once, after d (as a Run task). At shutdown pending
@@ -44,10 +50,14 @@ func (e *Engine) RunAfter(d time.Duration, fn func()) *Timer {
 	return e.addTimer(d, 1, fn)
 }
 
-// RunEvery runs fn every d, n times (n = 0: until stopped or shutdown). The
-// schedule is fixed-rate: runs are d apart from the first, however long fn
-// takes. At shutdown pending timers are discarded and never fire.
+// RunEvery runs fn every d, n times (n = 0: until stopped or shutdown). Runs
+// are d apart from the first (a run that took longer than d delays the next
+// one: runs never overlap and missed ones are skipped). At shutdown pending
+// timers are discarded and never fire.
 func (e *Engine) RunEvery(d time.Duration, n int, fn func()) *Timer {
+	if n <= 0 {
+		n = -1
+	}
 	return e.addTimer(d, n, fn)
 }
 
@@ -56,21 +66,48 @@ func (e *Engine) addTimer(d time.Duration, n int, fn func()) *Timer {
 	if d < 0 {
 		d = 0
 	}
-	left := n - 1
-	if n <= 0 {
-		left = -1
-	}
-	t := &Timer{q: &e.timers, fn: fn, period: int64(d), left: left, idx: -1}
+	t := &Timer{q: &e.timers, fn: fn, period: int64(d), left: n, idx: -1}
 	t.run = t.fire
 	t.when = time.Now().UnixNano() + int64(d)
 	e.timers.add(t)
 	return t
 }
 
-// fire runs fn unless the timer was stopped after this run was dispatched.
+// fire is a dispatched run: it runs fn unless the timer was stopped
+// meanwhile, then schedules the next run.
 func (t *Timer) fire() {
-	if !t.stopped.Load() {
-		t.fn()
+	q := t.q
+	q.mu.Lock()
+	t.pending = false
+	if t.stopped {
+		q.mu.Unlock()
+		return
+	}
+	t.running = true
+	q.mu.Unlock()
+	defer q.rearm(t)
+	t.fn()
+}
+
+// rearm schedules a periodic timer's next run after one finished (or could
+// not be dispatched).
+func (q *timerQueue) rearm(t *Timer) {
+	q.mu.Lock()
+	t.running = false
+	if t.stopped || t.left == 0 || q.stopped {
+		q.mu.Unlock()
+		return
+	}
+	now := time.Now().UnixNano()
+	t.when += t.period
+	if t.when < now {
+		t.when = now + t.period - (now-t.when)%max(t.period, 1) // skip missed runs
+	}
+	heap.Push(&q.h, t)
+	first := t.idx == 0
+	q.mu.Unlock()
+	if first {
+		q.poke()
 	}
 }
 
@@ -149,7 +186,7 @@ func (q *timerQueue) run() {
 	defer close(q.exited)
 	tm := time.NewTimer(time.Hour)
 	defer tm.Stop()
-	var due []func()
+	var due []*Timer
 	for {
 		q.mu.Lock()
 		if q.stopped {
@@ -159,29 +196,25 @@ func (q *timerQueue) run() {
 		now := time.Now().UnixNano()
 		due = due[:0]
 		for len(q.h) > 0 && q.h[0].when <= now {
-			t := q.h[0]
-			due = append(due, t.run)
-			if t.left == 0 {
-				heap.Pop(&q.h)
-				continue
-			}
+			t := heap.Pop(&q.h).(*Timer)
 			if t.left > 0 {
 				t.left--
 			}
-			t.when += t.period
-			if t.when <= now && t.period > 0 {
-				t.when = now + t.period // fell behind: skip missed runs
-			}
-			heap.Fix(&q.h, 0)
+			t.pending = true
+			due = append(due, t)
 		}
 		next := time.Hour
 		if len(q.h) > 0 {
 			next = time.Duration(q.h[0].when - now)
 		}
 		q.mu.Unlock()
-		for i, fn := range due {
-			if err := q.e.dispatch(fn); err != nil {
-				q.e.logError("timer task dropped", err)
+		for i, t := range due {
+			if err := q.e.dispatch(t.run); err != nil {
+				q.e.logError("timer run dropped", err)
+				q.mu.Lock()
+				t.pending = false
+				q.mu.Unlock()
+				q.rearm(t)
 			}
 			due[i] = nil
 		}
