@@ -93,16 +93,14 @@ type Engine struct {
 	done      chan struct{} // closed when Stop completes
 	initOnce  sync.Once
 
-	pool    *pool
-	timers  timerQueue
-	live    atomic.Int64 // connections not yet through OnClose
-	idle    chan struct{}
-	nextID  atomic.Uint64
-	rr      atomic.Uint32
-	queued  atomic.Int64 // Run tasks queued, not started
-	wg      sync.WaitGroup
-	nopLog  *slog.Logger
-	sigStop chan struct{}
+	pool   *pool
+	timers timerQueue
+	live   atomic.Int64 // connections not yet through OnClose
+	idle   chan struct{}
+	nextID atomic.Uint64
+	rr     atomic.Uint32
+	queued atomic.Int64 // Run tasks queued, not started
+	wg     sync.WaitGroup
 }
 
 const (
@@ -437,14 +435,10 @@ func (e *Engine) newConn(l *loop, fd int, peer any, nc net.Conn, newProto func(*
 		c.active.Store(nowSec())
 	}
 	c.proto = newProto(c)
-	// OnOpen is queued and the connection marked running: with a pool it
-	// runs there now; with Threads 0 the loop runs it when it takes the
-	// connection in (register or adopt joins the timing wheel too).
+	// OnOpen is queued and the connection marked running: its loop hands
+	// out the first turn when it takes the connection in (register, adopt).
 	c.tasks.push(task{kind: taskOpen})
 	c.running = true
-	if e.cfg.threads > 0 {
-		e.pool.pushConn(c)
-	}
 	return c
 }
 

@@ -153,13 +153,7 @@ func (l *loop) doJob(j job) {
 	case opRegister:
 		l.register(j.c)
 	case opAdopt:
-		l.portable[j.c] = struct{}{}
-		if j.c.timeout.Load() > 0 {
-			j.c.joinWheel()
-		}
-		if l.e.cfg.threads == 0 {
-			j.c.drain() // OnOpen, inline; newConn marked c running
-		}
+		l.adopt(j.c)
 	case opDetach:
 		l.detach(j.c)
 	case opWheel:
@@ -190,30 +184,49 @@ func (l *loop) forEach(fn func(c *Conn)) {
 	}
 }
 
-// register takes a new poller connection: OnOpen is already queued.
+// register takes a new poller connection in and starts it: OnOpen is
+// queued and newConn marked it running, so this is where its first turn is
+// handed out. A connection closed before it got here (its protocol
+// factory leaked it to another goroutine) is only started, so that OnClose
+// runs; its descriptor was already closed by detach.
 func (l *loop) register(c *Conn) {
-	for c.fd >= len(l.conns) {
-		l.conns = append(l.conns, make([]*Conn, len(l.conns)+64)...)
-	}
-	l.conns[c.fd] = c
 	c.mu.Lock()
-	if c.state == stateClosed {
-		c.mu.Unlock()
-		return
-	}
-	err := l.p.add(c.fd, c.interest)
-	if err == nil {
-		c.inPoller = true
-	} else {
-		c.hardCloseLocked(err)
+	if c.state != stateClosed {
+		for c.fd >= len(l.conns) {
+			l.conns = append(l.conns, make([]*Conn, len(l.conns)+64)...)
+		}
+		l.conns[c.fd] = c
+		if err := l.p.add(c.fd, c.interest); err != nil {
+			c.hardCloseLocked(err)
+		} else {
+			c.inPoller = true
+		}
 	}
 	c.mu.Unlock()
+	l.startConn(c)
+}
+
+// adopt takes a new portable connection in and starts it.
+func (l *loop) adopt(c *Conn) {
+	c.mu.Lock()
+	if c.state != stateClosed {
+		l.portable[c] = struct{}{}
+	}
+	c.mu.Unlock()
+	l.startConn(c)
+}
+
+// startConn gives a new connection its first turn (OnOpen): inline with
+// Threads 0, on the pool otherwise.
+func (l *loop) startConn(c *Conn) {
 	if c.timeout.Load() > 0 {
 		c.joinWheel()
 	}
 	if l.e.cfg.threads == 0 {
-		c.drain() // OnOpen, inline; newConn marked c running
+		c.drain()
+		return
 	}
+	l.e.pool.pushConn(c)
 }
 
 // detach drops a closed connection from the loop.

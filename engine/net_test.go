@@ -317,3 +317,40 @@ func TestStartTwice(t *testing.T) {
 		t.Fatalf("second Start = %v, want ErrRunning", err)
 	}
 }
+
+// TestAttach: any net.Conn (here one end of a net.Pipe, as a hijacked or
+// TLS connection would be) joins the engine through Attach and behaves like
+// an accepted connection.
+func TestAttach(t *testing.T) {
+	forModes(t, func(t *testing.T, m mode) {
+		e := newEngine(m)
+		start(t, e)
+		server, client := net.Pipe()
+		defer client.Close()
+		r := newRecorder()
+		r.data = func(c *engine.Conn, p []byte) { c.Write(append([]byte("echo:"), p...)) }
+		if _, err := e.Attach(server, r); err != nil {
+			t.Fatal(err)
+		}
+		client.SetDeadline(time.Now().Add(5 * time.Second))
+		client.Write([]byte("pipe"))
+		buf := make([]byte, 9)
+		if _, err := io.ReadFull(client, buf); err != nil || string(buf) != "echo:pipe" {
+			t.Fatalf("%q %v", buf, err)
+		}
+		client.Close()
+		if err := recv(t, r.closed, 5*time.Second); err != io.EOF {
+			t.Fatalf("reason %v, want io.EOF", err)
+		}
+	})
+}
+
+func TestAttachBeforeStart(t *testing.T) {
+	e := newEngine(modes[0])
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	if _, err := e.Attach(a, newRecorder()); err != engine.ErrNotRunning {
+		t.Fatalf("Attach before Start = %v, want ErrNotRunning", err)
+	}
+}

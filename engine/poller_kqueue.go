@@ -114,7 +114,9 @@ func (p *poller) event(i int) (fd int, ev uint8) {
 	case unix.EVFILT_WRITE:
 		ev |= evWrite
 	}
-	if e.Flags&(unix.EV_EOF|unix.EV_ERROR) != 0 {
+	// EV_EOF on the read filter is a half-close: the data before it is
+	// still readable and read returns 0 after it, as on Linux.
+	if e.Flags&unix.EV_ERROR != 0 {
 		ev |= evHup
 	}
 	return fd, ev

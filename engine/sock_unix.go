@@ -140,12 +140,6 @@ func sockaddrToAddr(sa unix.Sockaddr) net.Addr {
 	return nil
 }
 
-// isFDLimit reports whether err means the process or system ran out of
-// file descriptors.
-func isFDLimit(err error) bool {
-	return err == unix.EMFILE || err == unix.ENFILE || err == unix.ENOBUFS || err == unix.ENOMEM
-}
-
 // isTemporaryAccept reports accept errors that concern only the connection
 // being accepted (it went away before we took it).
 func isTemporaryAccept(err error) bool {

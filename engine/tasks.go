@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"log/slog"
 	"runtime/debug"
 )
@@ -113,7 +114,7 @@ func (e *Engine) logError(msg string, err error) {
 
 func (e *Engine) logConnClose(c *Conn, reason error) {
 	lg := e.log()
-	if !lg.Enabled(nil, slog.LevelWarn) {
+	if !lg.Enabled(context.Background(), slog.LevelWarn) {
 		return
 	}
 	lg.Warn("plezi/engine: connection closed", "id", c.id, "reason", reason.Error())
