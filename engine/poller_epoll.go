@@ -3,8 +3,11 @@
 package engine
 
 import (
+	"errors"
 	"os"
 	"sync/atomic"
+	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -12,12 +15,27 @@ import (
 // poller is one epoll instance with an eventfd for wake-ups. It is owned by
 // one loop; add, mod, del and wake may be called from any goroutine (epoll_ctl
 // and write are thread safe), wait only by the owner.
+//
+// The loop goroutine does not block in epoll_wait: that would hold a Go
+// scheduler P in a system call until sysmon takes it back, which on a
+// machine with few cores delays every other goroutine (and costs a thread
+// hand-off per wake-up). Instead the epoll descriptor itself is registered
+// with the Go runtime's netpoller (an epoll descriptor is pollable: it is
+// readable while events are ready), and wait parks the goroutine there
+// when a non-blocking epoll_wait finds nothing.
 type poller struct {
 	fd      int
 	wakeFd  int
 	waking  atomic.Bool // a wake-up is pending: coalesces wake writes
 	events  [256]unix.EpollEvent
 	wakeBuf [8]byte
+
+	file     *os.File        // fd, registered with the runtime poller
+	raw      syscall.RawConn // file's raw access
+	tryFn    func(uintptr) bool
+	n        int   // result of the last tryWait
+	err      error // error of the last tryWait
+	deadline bool  // a read deadline is set on file
 }
 
 func newPoller() (*poller, error) {
@@ -33,15 +51,29 @@ func newPoller() (*poller, error) {
 	p := &poller{fd: fd, wakeFd: wfd}
 	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wfd)}
 	if err := unix.EpollCtl(fd, unix.EPOLL_CTL_ADD, wfd, &ev); err != nil {
-		p.close()
+		unix.Close(wfd)
+		unix.Close(fd)
 		return nil, os.NewSyscallError("epoll_ctl add", err)
 	}
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(wfd)
+		unix.Close(fd)
+		return nil, os.NewSyscallError("setnonblock", err)
+	}
+	p.file = os.NewFile(uintptr(fd), "epoll")
+	raw, err := p.file.SyscallConn()
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	p.raw = raw
+	p.tryFn = p.tryWait
 	return p, nil
 }
 
 func (p *poller) close() {
 	unix.Close(p.wakeFd)
-	unix.Close(p.fd)
+	p.file.Close()
 }
 
 func epollMask(interest uint8) uint32 {
@@ -113,14 +145,42 @@ func (p *poller) wake() {
 // wait blocks for up to msec milliseconds (-1: no limit) and returns the
 // number of events ready; event(i) reads them.
 func (p *poller) wait(msec int) (int, error) {
-	n, err := unix.EpollWait(p.fd, p.events[:], msec)
-	if err != nil {
-		if err == unix.EINTR {
+	p.tryWait(uintptr(p.fd))
+	if p.n > 0 || p.err != nil || msec == 0 {
+		return p.n, p.err
+	}
+	// Nothing ready: park in the runtime poller until the epoll
+	// descriptor is readable, or the deadline passes.
+	if msec > 0 {
+		p.file.SetReadDeadline(time.Now().Add(time.Duration(msec) * time.Millisecond))
+		p.deadline = true
+	} else if p.deadline {
+		p.file.SetReadDeadline(time.Time{})
+		p.deadline = false
+	}
+	if err := p.raw.Read(p.tryFn); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
 			return 0, nil
 		}
-		return 0, os.NewSyscallError("epoll_wait", err)
+		return 0, err
 	}
-	return n, nil
+	return p.n, p.err
+}
+
+// tryWait collects ready events without blocking; it reports whether
+// there is something to handle (for RawConn.Read: false parks).
+func (p *poller) tryWait(fd uintptr) bool {
+	n, err := unix.EpollWait(int(fd), p.events[:], 0)
+	p.n, p.err = n, nil
+	if err != nil {
+		p.n = 0
+		if err == unix.EINTR {
+			return false
+		}
+		p.err = os.NewSyscallError("epoll_wait", err)
+		return true
+	}
+	return n > 0
 }
 
 // event returns the descriptor and readiness of the i-th event of the last
