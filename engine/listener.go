@@ -23,6 +23,8 @@ type Listener struct {
 	refs    int           // loops still watching fd after Close
 	starved bool          // accepting is backed off: out of descriptors
 	backoff time.Duration // current back-off
+	logged  time.Time     // when starvation was last logged
+	hushed  int           // starvation episodes not logged since
 	timers  []*time.Timer // pending resumptions
 	done    chan struct{} // closed when fully released
 }
@@ -122,21 +124,30 @@ const (
 	maxAcceptBackoff = time.Second
 )
 
+// starveLogEvery bounds how often running out of descriptors is logged:
+// under descriptor pressure accepting flaps between episodes, and one line
+// per episode would flood the log.
+const starveLogEvery = time.Minute
+
 // starve records that accepting failed for lack of descriptors and returns
-// how long to back off. The first failure of an episode is logged; the
-// listener itself is never dropped.
+// how long to back off. The listener itself is never dropped. The first
+// episode is logged, later ones at most once per starveLogEvery (with the
+// count of those not logged).
 func (ln *Listener) starve(err error) time.Duration {
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
 	if !ln.starved {
 		ln.starved = true
 		ln.backoff = minAcceptBackoff
-		ln.e.log().Warn("plezi/engine: accept: out of file descriptors; backing off", "addr", ln.addr.String(), "err", err)
-	} else if ln.backoff < maxAcceptBackoff {
-		ln.backoff *= 2
-		if ln.backoff > maxAcceptBackoff {
-			ln.backoff = maxAcceptBackoff
+		if now := time.Now(); now.Sub(ln.logged) >= starveLogEvery {
+			ln.e.log().Warn("plezi/engine: accept: out of file descriptors; backing off",
+				"addr", ln.addr.String(), "err", err, "unlogged_episodes", ln.hushed)
+			ln.logged, ln.hushed = now, 0
+		} else {
+			ln.hushed++
 		}
+	} else if ln.backoff < maxAcceptBackoff {
+		ln.backoff = min(2*ln.backoff, maxAcceptBackoff)
 	}
 	return ln.backoff
 }
@@ -144,10 +155,7 @@ func (ln *Listener) starve(err error) time.Duration {
 // fed records a successful accept, ending a starvation episode.
 func (ln *Listener) fed() {
 	ln.mu.Lock()
-	if ln.starved {
-		ln.starved = false
-		ln.e.log().Info("plezi/engine: accept: resumed", "addr", ln.addr.String())
-	}
+	ln.starved = false
 	ln.mu.Unlock()
 }
 
