@@ -145,12 +145,13 @@ func (p *poller) wake() {
 // wait blocks for up to msec milliseconds (-1: no limit) and returns the
 // number of events ready; event(i) reads them.
 func (p *poller) wait(msec int) (int, error) {
-	p.tryWait(uintptr(p.fd))
-	if p.n > 0 || p.err != nil || msec == 0 {
+	if msec == 0 {
+		p.tryWait(uintptr(p.fd))
 		return p.n, p.err
 	}
-	// Nothing ready: park in the runtime poller until the epoll
-	// descriptor is readable, or the deadline passes.
+	// RawConn.Read first tries tryWait; when nothing is ready it parks in
+	// the runtime poller until the epoll descriptor is readable, or the
+	// deadline passes.
 	if msec > 0 {
 		p.file.SetReadDeadline(time.Now().Add(time.Duration(msec) * time.Millisecond))
 		p.deadline = true
