@@ -1,0 +1,66 @@
+//go:build linux
+
+// Command bench is plezi's comparative benchmark harness. It compares the
+// event-driven engine (github.com/plezi-go/plezi/engine) with the plain
+// goroutine-per-connection net.Conn model, on loopback only, with every
+// server in its own OS process.
+//
+// Subcommands run by hand:
+//
+//	bench idle    idle memory per connection (10,000 held connections)
+//	bench echo    echo round trips per server CPU-second
+//	bench timers  1,000,000 pending RunAfter timers: memory and costs
+//
+// Subcommands the harness spawns as child processes:
+//
+//	bench serve   a server (engine or net.Conn), driven over stdin/stdout
+//	bench load    an echo load client that measures the server's CPU
+//
+// Run "bench <subcommand> -h" for the flags of each.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func usage() {
+	fmt.Fprintf(os.Stderr, `usage: bench <subcommand> [flags]
+
+benchmarks:
+  idle     idle memory per connection, engine vs goroutine-per-connection
+  echo     echo round trips per server CPU-second, interleaved rounds
+  timers   1,000,000 pending RunAfter timers: memory, RunAfter/Stop cost, batch fire
+
+child processes (spawned by the benchmarks):
+  serve    run one server, controlled over stdin/stdout
+  load     run one echo load client
+`)
+	os.Exit(2)
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	args := os.Args[2:]
+	var err error
+	switch os.Args[1] {
+	case "idle":
+		err = runIdle(args)
+	case "echo":
+		err = runEcho(args)
+	case "timers":
+		err = runTimers(args)
+	case "serve":
+		err = runServe(args)
+	case "load":
+		err = runLoad(args)
+	default:
+		usage()
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+}
