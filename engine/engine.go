@@ -284,7 +284,7 @@ func (e *Engine) start() error {
 	e.mu.Unlock()
 	e.timers.start()
 	for _, fn := range pre {
-		e.dispatch(fn)
+		e.dispatch(runItem{fn: fn})
 	}
 	if !e.IgnoreSignals {
 		e.watchSignals()

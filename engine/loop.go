@@ -45,6 +45,7 @@ type job struct {
 	c  *Conn
 	ln *Listener
 	fn func()
+	t  *Timer
 }
 
 // loop is one event loop: a goroutine that owns a poller, the read side of
@@ -147,7 +148,7 @@ func (l *loop) runJobs() {
 func (l *loop) doJob(j job) {
 	switch j.op {
 	case opFunc:
-		l.e.runTask(j.fn)
+		l.e.runTask(runItem{fn: j.fn, t: j.t})
 	case opDrain:
 		j.c.drain()
 	case opRegister:

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -171,7 +172,13 @@ func (p *poller) wait(msec int) (int, error) {
 // tryWait collects ready events without blocking; it reports whether
 // there is something to handle (for RawConn.Read: false parks).
 func (p *poller) tryWait(fd uintptr) bool {
-	n, err := unix.EpollWait(int(fd), p.events[:], 0)
+	// A zero timeout never blocks: RawSyscall, as for reads and writes.
+	r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, fd, uintptr(unsafe.Pointer(&p.events[0])), uintptr(len(p.events)), 0, 0, 0)
+	n := int(r)
+	var err error
+	if e != 0 {
+		err = e
+	}
 	p.n, p.err = n, nil
 	if err != nil {
 		p.n = 0

@@ -11,7 +11,7 @@ type pool struct {
 	mu      sync.Mutex
 	cond    sync.Cond
 	conns   fifo[*Conn]
-	fns     fifo[func()]
+	fns     fifo[runItem]
 	stopped bool
 	wg      sync.WaitGroup
 }
@@ -33,9 +33,9 @@ func (p *pool) pushConn(c *Conn) {
 	p.cond.Signal()
 }
 
-func (p *pool) pushFunc(fn func()) {
+func (p *pool) pushFunc(it runItem) {
 	p.mu.Lock()
-	p.fns.push(fn)
+	p.fns.push(it)
 	p.mu.Unlock()
 	p.cond.Signal()
 }
@@ -54,18 +54,18 @@ func (p *pool) worker() {
 			return
 		}
 		var c *Conn
-		var fn func()
+		var it runItem
 		if !p.conns.empty() && (preferConn || p.fns.empty()) {
 			c = p.conns.pop()
 		} else {
-			fn = p.fns.pop()
+			it = p.fns.pop()
 		}
 		p.mu.Unlock()
 		preferConn = !preferConn
 		if c != nil {
 			c.drain()
 		} else {
-			p.e.runTask(fn)
+			p.e.runTask(it)
 		}
 	}
 }

@@ -24,32 +24,43 @@ func (e *Engine) Run(fn func()) error {
 		return ErrClosed
 	}
 	e.mu.Unlock()
-	return e.dispatch(fn)
+	return e.dispatch(runItem{fn: fn})
 }
 
-// dispatch queues fn on the pool or a loop, within MaxTasks.
-func (e *Engine) dispatch(fn func()) error {
+// runItem is a Run task: a function, or a timer's run (dispatched without
+// allocating a closure).
+type runItem struct {
+	fn func()
+	t  *Timer
+}
+
+// dispatch queues it on the pool or a loop, within MaxTasks.
+func (e *Engine) dispatch(it runItem) error {
 	if e.queued.Add(1) > e.cfg.maxTasks {
 		e.queued.Add(-1)
 		return ErrOverloaded
 	}
 	if e.cfg.threads > 0 {
-		e.pool.pushFunc(fn)
+		e.pool.pushFunc(it)
 		return nil
 	}
-	e.pickLoop().post(job{op: opFunc, fn: fn})
+	e.pickLoop().post(job{op: opFunc, fn: it.fn, t: it.t})
 	return nil
 }
 
 // runTask runs a Run task, recovering (and logging) a panic.
-func (e *Engine) runTask(fn func()) {
+func (e *Engine) runTask(it runItem) {
 	e.queued.Add(-1)
 	defer func() {
 		if v := recover(); v != nil {
 			e.log().Error("plezi/engine: panic in task", "panic", v, "stack", string(debug.Stack()))
 		}
 	}()
-	fn()
+	if it.t != nil {
+		it.t.fire()
+		return
+	}
+	it.fn()
 }
 
 // Hook names a point of the engine's life at which hooks run.

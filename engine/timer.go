@@ -12,10 +12,9 @@ import (
 type Timer struct {
 	q      *timerQueue
 	fn     func()
-	run    func() // t.fire, bound once so dispatching allocates nothing
-	when   int64  // unix nanoseconds of the next run
-	period int64  // nanoseconds between runs (RunEvery)
-	idx    int    // heap index; -1 when not in the heap
+	when   int64 // unix nanoseconds of the next run
+	period int64 // nanoseconds between runs (RunEvery)
+	idx    int   // heap index; -1 when not in the heap
 
 	// Guarded by q.mu.
 	left    int  // runs left, the dispatched one included; -1: forever
@@ -40,6 +39,7 @@ func (t *Timer) Stop() bool {
 	prevented := t.idx >= 0 || t.pending || (t.running && t.left != 0)
 	if t.idx >= 0 {
 		heap.Remove(&q.h, t.idx)
+		q.shrinkLocked()
 	}
 	return prevented
 }
@@ -67,7 +67,6 @@ func (e *Engine) addTimer(d time.Duration, n int, fn func()) *Timer {
 		d = 0
 	}
 	t := &Timer{q: &e.timers, fn: fn, period: int64(d), left: n, idx: -1}
-	t.run = t.fire
 	t.when = time.Now().UnixNano() + int64(d)
 	e.timers.add(t)
 	return t
@@ -195,7 +194,9 @@ func (q *timerQueue) run() {
 		}
 		now := time.Now().UnixNano()
 		due = due[:0]
-		for len(q.h) > 0 && q.h[0].when <= now {
+		// Pop at most timerBatch timers per lock hold, so that RunAfter
+		// and Stop elsewhere never wait for a huge due batch.
+		for len(due) < timerBatch && len(q.h) > 0 && q.h[0].when <= now {
 			t := heap.Pop(&q.h).(*Timer)
 			if t.left > 0 {
 				t.left--
@@ -203,13 +204,14 @@ func (q *timerQueue) run() {
 			t.pending = true
 			due = append(due, t)
 		}
+		q.shrinkLocked()
 		next := time.Hour
 		if len(q.h) > 0 {
 			next = time.Duration(q.h[0].when - now)
 		}
 		q.mu.Unlock()
 		for i, t := range due {
-			if err := q.e.dispatch(t.run); err != nil {
+			if err := q.e.dispatch(runItem{t: t}); err != nil {
 				q.e.logError("timer run dropped", err)
 				q.mu.Lock()
 				t.pending = false
@@ -218,6 +220,9 @@ func (q *timerQueue) run() {
 			}
 			due[i] = nil
 		}
+		if next <= 0 {
+			continue // more are due already
+		}
 		tm.Reset(next)
 		select {
 		case <-tm.C:
@@ -225,6 +230,19 @@ func (q *timerQueue) run() {
 		case <-q.quit:
 			return
 		}
+	}
+}
+
+// timerBatch bounds the timers popped under one hold of the queue's lock.
+const timerBatch = 256
+
+// shrinkLocked gives back the heap's array when it is mostly empty, so a
+// burst of timers does not pin memory. q.mu must be held.
+func (q *timerQueue) shrinkLocked() {
+	if c := cap(q.h); c > 1024 && len(q.h) < c/4 {
+		h := make(timerHeap, len(q.h), c/2)
+		copy(h, q.h)
+		q.h = h
 	}
 }
 
