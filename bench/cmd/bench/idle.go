@@ -110,6 +110,8 @@ func label(name string) string {
 		return "plezi engine (Threads 0)"
 	case "engine-t4":
 		return "plezi engine (Threads 4)"
+	case "engine-l1":
+		return "plezi engine (Threads 0, Loops 1)"
 	case "netconn":
 		return "goroutine per net.Conn"
 	}
@@ -124,10 +126,12 @@ func serverArgs(name, mode string, bufSize int) ([]string, error) {
 		args = append(args, "-kind", "engine", "-threads", "0")
 	case "engine-t4":
 		args = append(args, "-kind", "engine", "-threads", "4")
+	case "engine-l1":
+		args = append(args, "-kind", "engine", "-threads", "0", "-loops", "1")
 	case "netconn":
 		args = append(args, "-kind", "netconn", "-buf", strconv.Itoa(bufSize))
 	default:
-		return nil, fmt.Errorf("unknown server %q (want engine, engine-t4 or netconn)", name)
+		return nil, fmt.Errorf("unknown server %q (want engine, engine-t4, engine-l1 or netconn)", name)
 	}
 	return args, nil
 }
