@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"log/slog"
 	"net"
 	"os"
@@ -172,6 +174,20 @@ func (e *Engine) resolve() {
 // at once (so ":0" reveals its port through Addr) and accepting begins at
 // Start.
 func (e *Engine) Listen(network, address string, newProto func(*Conn) Protocol) (*Listener, error) {
+	return e.listen(network, address, nil, newProto)
+}
+
+// ListenTLS is Listen for TLS: connections are served on the portable
+// transport through crypto/tls (the handshake runs on the connection's
+// reader goroutine, never on a loop). Protocols see plain bytes.
+func (e *Engine) ListenTLS(network, address string, cfg *tls.Config, newProto func(*Conn) Protocol) (*Listener, error) {
+	if cfg == nil {
+		return nil, errors.New("plezi/engine: ListenTLS needs a tls.Config")
+	}
+	return e.listen(network, address, cfg, newProto)
+}
+
+func (e *Engine) listen(network, address string, cfg *tls.Config, newProto func(*Conn) Protocol) (*Listener, error) {
 	e.init()
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -179,10 +195,13 @@ func (e *Engine) Listen(network, address string, newProto func(*Conn) Protocol) 
 		return nil, ErrClosed
 	}
 	ln := &Listener{e: e, fd: -1, newProto: newProto, done: make(chan struct{})}
-	if e.Portable || !hasPoller {
+	if e.Portable || !hasPoller || cfg != nil {
 		nl, err := net.Listen(network, address)
 		if err != nil {
 			return nil, err
+		}
+		if cfg != nil {
+			nl = tls.NewListener(nl, cfg)
 		}
 		ln.nl, ln.addr = nl, nl.Addr()
 	} else {
