@@ -52,6 +52,8 @@ type Conn struct {
 	interest uint8 // poller interest (registered once the loop took c in)
 	inPoller bool  // the loop registered fd with its poller
 	paused   bool  // reading paused: inQueued reached MaxQueuedInput
+	held     bool  // reading paused by the protocol (PauseRead)
+	eof      bool  // the peer ended its input
 	backedUp bool  // a write would have blocked since the last OnDrained
 	reason   error // why the connection closes (first cause wins)
 	closeAt  int64 // unix second by which a closing connection must be flushed
@@ -174,6 +176,45 @@ func (c *Conn) SetProtocol(p Protocol) {
 	c.proto = p
 	c.tasks.pushFront(task{kind: taskSwap, proto: old})
 	c.scheduleLocked()
+}
+
+// PauseRead stops reading from the connection until ResumeRead: the
+// protocol's flow control (a request body nobody consumes yet, too many
+// pipelined responses pending). On the portable transport a read already
+// in progress still delivers its bytes.
+func (c *Conn) PauseRead() {
+	c.mu.Lock()
+	c.held = true
+	c.updateReadLocked()
+	c.mu.Unlock()
+}
+
+// ResumeRead undoes PauseRead.
+func (c *Conn) ResumeRead() {
+	c.mu.Lock()
+	c.held = false
+	c.updateReadLocked()
+	c.mu.Unlock()
+}
+
+// readingLocked reports whether the connection should be read now.
+// c.mu must be held.
+func (c *Conn) readingLocked() bool { return !c.paused && !c.held && !c.eof }
+
+// updateReadLocked applies readingLocked to the transport. c.mu must be
+// held.
+func (c *Conn) updateReadLocked() {
+	if c.nc != nil {
+		if c.readingLocked() {
+			c.resumeReaderLocked()
+		}
+		return
+	}
+	if c.readingLocked() {
+		c.setInterestLocked(c.interest | interestRead)
+	} else {
+		c.setInterestLocked(c.interest &^ interestRead)
+	}
 }
 
 // Close closes the connection once its pending output is written (within

@@ -254,12 +254,12 @@ func (l *loop) connEvent(c *Conn, ev uint8, now int64) {
 		return
 	}
 	c.mu.Lock()
-	paused, st := c.paused, c.state
+	reading, st := c.readingLocked(), c.state
 	c.mu.Unlock()
 	if st == stateClosed {
 		return
 	}
-	if paused {
+	if !reading {
 		if ev&evHup != 0 {
 			c.hardClose(errEOF)
 		}
@@ -282,7 +282,8 @@ func (l *loop) connEvent(c *Conn, ev uint8, now int64) {
 // closed gracefully once the tasks queued before it (input included) ran.
 func (l *loop) eof(c *Conn) {
 	c.mu.Lock()
-	c.setInterestLocked(c.interest &^ interestRead)
+	c.eof = true
+	c.updateReadLocked()
 	c.mu.Unlock()
 	c.event(taskEOF)
 }

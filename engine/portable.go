@@ -53,16 +53,13 @@ func (c *Conn) readLoop() {
 	buf := make([]byte, portableReadSize)
 	ps := c.portable
 	for {
+		if !c.waitReadable(ps) {
+			return
+		}
 		n, err := c.nc.Read(buf)
 		if n > 0 {
 			c.touch(nowSec())
-			if c.deliver(buf[:n]) {
-				select {
-				case <-ps.resume:
-				case <-ps.quit:
-					return
-				}
-			}
+			c.deliver(buf[:n])
 		}
 		if err != nil {
 			if errors.Is(err, io.EOF) {
@@ -71,6 +68,24 @@ func (c *Conn) readLoop() {
 				c.hardClose(err)
 			}
 			return
+		}
+	}
+}
+
+// waitReadable blocks while reading is paused; false means the connection
+// closed meanwhile.
+func (c *Conn) waitReadable(ps *portableState) bool {
+	for {
+		c.mu.Lock()
+		ok := c.readingLocked()
+		c.mu.Unlock()
+		if ok {
+			return true
+		}
+		select {
+		case <-ps.resume:
+		case <-ps.quit:
+			return false
 		}
 	}
 }

@@ -129,7 +129,7 @@ func (c *Conn) recoverTask(kind taskKind) {
 // protocol runs inline on the reading goroutine; otherwise the bytes are
 // copied into a pooled buffer and queued. It reports whether reading should
 // pause (the queued input reached MaxQueuedInput).
-func (c *Conn) deliver(data []byte) (pause bool) {
+func (c *Conn) deliver(data []byte) (pause bool) { // pause: reading should stop
 	c.mu.Lock()
 	if c.state != stateOpen {
 		c.mu.Unlock()
@@ -141,16 +141,19 @@ func (c *Conn) deliver(data []byte) (pause bool) {
 		c.mu.Unlock()
 		c.runData(p, data)
 		c.drain()
-		return false
+		c.mu.Lock()
+		pause = !c.readingLocked()
+		c.mu.Unlock()
+		return pause
 	}
 	c.tasks.push(task{kind: taskData, data: getBuf(data)})
 	c.inQueued += len(data)
 	c.scheduleLocked()
 	if c.inQueued >= c.e.cfg.maxQueuedInput && !c.paused {
 		c.paused = true
-		c.setInterestLocked(c.interest &^ interestRead)
+		c.updateReadLocked()
 	}
-	pause = c.paused
+	pause = !c.readingLocked()
 	c.mu.Unlock()
 	return pause
 }
@@ -168,11 +171,7 @@ func (c *Conn) inputDone(n int) {
 	c.inQueued -= n
 	if c.paused && c.inQueued <= c.e.cfg.maxQueuedInput/2 {
 		c.paused = false
-		if c.nc != nil {
-			c.resumeReaderLocked()
-			return
-		}
-		c.setInterestLocked(c.interest | interestRead)
+		c.updateReadLocked()
 	}
 }
 
