@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -312,6 +313,33 @@ func TestPauseRead(t *testing.T) {
 			if s := recv(t, got, 5*time.Second); s != "later" {
 				t.Fatalf("after resume got %q", s)
 			}
+		}
+	})
+}
+
+// halfCloser answers the end of input instead of being closed by it.
+type halfCloser struct{ got []byte }
+
+func (h *halfCloser) OnData(c *engine.Conn, p []byte) { h.got = append(h.got, p...) }
+func (h *halfCloser) OnEOF(c *engine.Conn) {
+	c.Write(append([]byte("got:"), h.got...))
+	c.Close()
+}
+
+// TestEOFHandler: a protocol with OnEOF may still answer a half-closed
+// peer before closing.
+func TestEOFHandler(t *testing.T) {
+	forModes(t, func(t *testing.T, m mode) {
+		e := newEngine(m)
+		addr := listen(t, e, func(*engine.Conn) engine.Protocol { return &halfCloser{} })
+		start(t, e)
+		c := dial(t, addr).(*net.TCPConn)
+		c.Write([]byte("request"))
+		c.CloseWrite()
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		got, err := io.ReadAll(c)
+		if err != nil || string(got) != "got:request" {
+			t.Fatalf("%q %v", got, err)
 		}
 	})
 }

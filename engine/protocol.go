@@ -57,6 +57,15 @@ type TimeoutHandler interface {
 	OnTimeout(c *Conn)
 }
 
+// EOFHandler is implemented by protocols that want to decide what the
+// end of the peer's input means. Without it the engine closes the
+// connection gracefully (pending output is written first) and OnClose
+// receives io.EOF. A protocol with OnEOF may keep writing (an HTTP server
+// finishing a response to a half-closed client) and must Close itself.
+type EOFHandler interface {
+	OnEOF(c *Conn)
+}
+
 // ProtocolFunc adapts a function to the Protocol interface.
 type ProtocolFunc func(c *Conn, data []byte)
 

@@ -79,6 +79,10 @@ func (c *Conn) runTask(t task, p Protocol, live bool) {
 		}
 		c.Close()
 	case taskEOF:
+		if h, ok := p.(EOFHandler); ok && live {
+			h.OnEOF(c)
+			return
+		}
 		c.mu.Lock()
 		c.closeLocked(errEOF)
 		c.mu.Unlock()
