@@ -2,6 +2,7 @@ package engine
 
 import (
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,7 +48,8 @@ type Conn struct {
 	proto    Protocol
 	tasks    taskQueue
 	out      outQueue
-	pending  int   // outbound bytes queued, not yet written
+	pending  int   // outbound bytes queued, not yet written (files included)
+	files    int   // file bytes among pending (not in memory)
 	inQueued int   // inbound bytes held in queued data tasks
 	interest uint8 // poller interest (registered once the loop took c in)
 	inPoller bool  // the loop registered fd with its poller
@@ -264,7 +266,7 @@ func (c *Conn) hardCloseLocked(reason error) {
 	}
 	c.state = stateClosed
 	c.out.clear()
-	c.pending = 0
+	c.pending, c.files = 0, 0
 	c.tasks.push(task{kind: taskClose})
 	c.scheduleLocked()
 	if c.reason != nil && c.reason != errEOF {
@@ -346,10 +348,40 @@ func (c *Conn) write(p []byte, shared bool) (int, error) {
 	return len(p), nil
 }
 
+// SendFile queues n bytes of f, from offset off, after what was written
+// before; on Linux they go from the page cache to the socket with
+// sendfile, without passing through user space. The connection takes f
+// over: it is closed once sent, or when the connection closes. File bytes
+// do not count against MaxPending (they are not in memory).
+func (c *Conn) SendFile(f *os.File, off, n int64) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state != stateOpen {
+		f.Close()
+		return ErrClosed
+	}
+	if n <= 0 {
+		f.Close()
+		return nil
+	}
+	c.out.pushFile(f, off, n)
+	c.pending += int(n)
+	c.files += int(n)
+	if c.nc != nil {
+		c.backedUp = true
+		c.notifyWriterLocked()
+		return nil
+	}
+	if c.out.head == len(c.out.segs)-1 { // nothing before it: start now
+		c.flushLocked()
+	}
+	return nil
+}
+
 // queueLocked appends p to the outbound queue; done bytes of the caller's
 // slice were already written. c.mu must be held.
 func (c *Conn) queueLocked(p []byte, shared bool, done int) (int, error) {
-	if c.pending+len(p) > c.e.cfg.maxPending {
+	if c.pending-c.files+len(p) > c.e.cfg.maxPending {
 		c.hardCloseLocked(ErrSlowConsumer)
 		return done, ErrSlowConsumer
 	}
@@ -377,10 +409,15 @@ func (c *Conn) flushLocked() {
 		return
 	}
 	for !c.out.empty() {
-		n, err := writev(c.fd, c.out.pending())
+		var n int
+		var err error
+		if s := &c.out.segs[c.out.head]; s.file != nil {
+			n, err = sendfile(c.fd, s.file, s.off, s.n)
+		} else {
+			n, err = writev(c.fd, c.out.pending())
+		}
 		if n > 0 {
-			c.out.consume(n)
-			c.pending -= n
+			c.consumeLocked(n)
 			c.touch(nowSec())
 		}
 		if err != nil {
@@ -395,6 +432,16 @@ func (c *Conn) flushLocked() {
 	}
 	c.setInterestLocked(c.interest &^ interestWrite)
 	c.afterDrainLocked()
+}
+
+// consumeLocked drops n written bytes from the queue. c.mu must be held.
+func (c *Conn) consumeLocked(n int) {
+	// Account file bytes first: consume may release the file segment.
+	if s := &c.out.segs[c.out.head]; s.file != nil {
+		c.files -= min(n, int(s.n))
+	}
+	c.out.consume(n)
+	c.pending -= n
 }
 
 // afterDrainLocked runs when the outbound queue became empty.

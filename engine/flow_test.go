@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -341,5 +342,50 @@ func TestEOFHandler(t *testing.T) {
 		if err != nil || string(got) != "got:request" {
 			t.Fatalf("%q %v", got, err)
 		}
+	})
+}
+
+// TestSendFile: file bytes queued between ordinary writes arrive in order
+// (sendfile on Linux), and the file is closed afterwards.
+func TestSendFile(t *testing.T) {
+	forModes(t, func(t *testing.T, m mode) {
+		dir := t.TempDir()
+		content := bytes.Repeat([]byte("0123456789"), 300000) // 3 MB
+		path := dir + "/f.bin"
+		if err := os.WriteFile(path, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files := make(chan *os.File, 1)
+		e := newEngine(m)
+		addr := listen(t, e, func(*engine.Conn) engine.Protocol {
+			return engine.ProtocolFunc(func(c *engine.Conn, p []byte) {
+				f, err := os.Open(path)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				files <- f
+				c.Write([]byte("head:"))
+				if err := c.SendFile(f, 5, int64(len(content)-5)); err != nil {
+					t.Error(err)
+				}
+				c.Write([]byte(":tail"))
+				c.Close()
+			})
+		})
+		start(t, e)
+		c := dial(t, addr)
+		c.Write([]byte("go"))
+		c.SetReadDeadline(time.Now().Add(20 * time.Second))
+		got, err := io.ReadAll(c)
+		want := append(append([]byte("head:"), content[5:]...), ":tail"...)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("got %d bytes (%v), want %d", len(got), err, len(want))
+		}
+		f := recv(t, files, time.Second)
+		waitFor(t, 5*time.Second, "the file to be closed", func() bool {
+			_, err := f.Stat()
+			return err != nil
+		})
 	})
 }

@@ -112,21 +112,19 @@ func (c *Conn) writeLoop() {
 			segs = append(segs[:0], c.out.pending()...)
 			c.out.segs, c.out.head = c.out.segs[:0], 0
 			c.mu.Unlock()
-			batch = batch[:0]
-			total := 0
-			for _, s := range segs {
-				batch = append(batch, s.b)
-				total += len(s.b)
-			}
-			_, err := batch.WriteTo(c.nc)
+			total, files, err := c.writeSegs(segs, &batch)
 			for i := range segs {
 				if segs[i].own != nil {
 					putBuf(segs[i].own)
+				}
+				if segs[i].file != nil {
+					segs[i].file.Close()
 				}
 				segs[i] = seg{}
 			}
 			c.mu.Lock()
 			c.pending -= total
+			c.files -= files
 			if err != nil {
 				c.hardCloseLocked(err)
 				c.mu.Unlock()
@@ -139,6 +137,41 @@ func (c *Conn) writeLoop() {
 			c.mu.Unlock()
 		}
 	}
+}
+
+// writeSegs writes segs to the net.Conn: runs of byte segments with one
+// net.Buffers write (writev where supported), files with io.Copy (which
+// uses sendfile for a plain TCP connection). It returns the bytes and the
+// file bytes it accounted for.
+func (c *Conn) writeSegs(segs []seg, batch *net.Buffers) (total, files int, err error) {
+	*batch = (*batch)[:0]
+	flush := func() error {
+		if len(*batch) == 0 {
+			return nil
+		}
+		_, err := batch.WriteTo(c.nc)
+		*batch = (*batch)[:0]
+		return err
+	}
+	for _, s := range segs {
+		total += len(s.b)
+		if s.file == nil {
+			*batch = append(*batch, s.b)
+			continue
+		}
+		total += int(s.n)
+		files += int(s.n)
+		if err == nil {
+			err = flush()
+		}
+		if err == nil {
+			_, err = io.Copy(c.nc, io.NewSectionReader(s.file, s.off, s.n))
+		}
+	}
+	if err == nil {
+		err = flush()
+	}
+	return total, files, err
 }
 
 // notifyWriterLocked wakes the writer goroutine. c.mu must be held.

@@ -1,6 +1,9 @@
 package engine
 
-import "sync"
+import (
+	"os"
+	"sync"
+)
 
 // taskKind says what a queued connection task does.
 type taskKind uint8
@@ -92,10 +95,15 @@ func putBuf(bp *[]byte) {
 }
 
 // seg is one outbound segment: b is what remains to be written; own, when
-// not nil, is the pooled chunk backing b (b then ends at len(*own)).
+// not nil, is the pooled chunk backing b (b then ends at len(*own)). A file
+// segment (file not nil) has no bytes: n bytes of file from off are sent
+// with sendfile, and the file is closed once sent or dropped.
 type seg struct {
-	b   []byte
-	own *[]byte
+	b    []byte
+	own  *[]byte
+	file *os.File
+	off  int64
+	n    int64
 }
 
 // outQueue is a connection's outbound queue. Small copied writes coalesce in
@@ -139,10 +147,26 @@ func (o *outQueue) pushCopy(p []byte) {
 // pushShared queues p itself; p must not change until written.
 func (o *outQueue) pushShared(p []byte) { o.segs = append(o.segs, seg{b: p}) }
 
+// pushFile queues n bytes of f from off.
+func (o *outQueue) pushFile(f *os.File, off, n int64) {
+	o.segs = append(o.segs, seg{file: f, off: off, n: n})
+}
+
 // consume drops n written bytes from the front.
 func (o *outQueue) consume(n int) {
 	for n > 0 && o.head < len(o.segs) {
 		s := &o.segs[o.head]
+		if s.file != nil {
+			if int64(n) < s.n {
+				s.off += int64(n)
+				s.n -= int64(n)
+				return
+			}
+			n -= int(s.n)
+			o.release(s)
+			o.head++
+			continue
+		}
 		if n < len(s.b) {
 			s.b = s.b[n:]
 			return
@@ -151,7 +175,7 @@ func (o *outQueue) consume(n int) {
 		o.release(s)
 		o.head++
 	}
-	for o.head < len(o.segs) && len(o.segs[o.head].b) == 0 {
+	for o.head < len(o.segs) && len(o.segs[o.head].b) == 0 && o.segs[o.head].file == nil {
 		o.release(&o.segs[o.head])
 		o.head++
 	}
@@ -163,6 +187,9 @@ func (o *outQueue) consume(n int) {
 func (o *outQueue) release(s *seg) {
 	if s.own != nil {
 		putBuf(s.own)
+	}
+	if s.file != nil {
+		s.file.Close()
 	}
 	*s = seg{}
 }

@@ -22,6 +22,9 @@ func writev(fd int, segs []seg) (int, error) {
 	var iov [maxIovec]unix.Iovec
 	n := 0
 	for i := range segs {
+		if segs[i].file != nil {
+			break // files go through sendfile
+		}
 		s := segs[i].b
 		if len(s) == 0 {
 			continue
