@@ -1,59 +1,176 @@
 package main
 
 import (
+	"crypto/tls"
+	_ "embed"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/plezi-go/plezi/engine"
+	"github.com/plezi-go/plezi/httpd"
+	"github.com/plezi-go/plezi/internal/devcert"
 )
 
+//go:embed demo.html
+var demoPage []byte
+
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	err := run(os.Args[1:], os.Stderr)
+	var ue usageError
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &ue):
+		fmt.Fprintln(os.Stderr, "plezi:", err)
+		os.Exit(2)
+	default:
 		fmt.Fprintln(os.Stderr, "plezi:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+// usageError is a bad flag or flag value (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// options are the parsed flags.
+type options struct {
+	bind, www, certFile, keyFile string
+	port, threads, keepAlive     int
+	maxBodyMiB, maxHeadKiB       int
+	verbose, tls                 bool
+}
+
+func parse(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
 	fs := flag.NewFlagSet("plezi", flag.ContinueOnError)
-	port := fs.Int("p", envInt("PORT", 3000), "port to listen on (0: any free port)")
-	bind := fs.String("b", "", "address to bind (default: all interfaces); a path starting with / or . is a Unix socket")
-	threads := fs.Int("t", 0, "handler goroutines (0: run callbacks on the event loops)")
-	loops := fs.Int("loops", 0, "event loops (0: one per CPU)")
-	verbose := fs.Bool("v", false, "log connections and lifecycle events")
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.bind, "b", "", "address to bind, or a Unix socket path (starting with / or .)")
+	fs.IntVar(&o.port, "p", envInt("PORT", 3000), "port (default $PORT, else 3000)")
+	fs.IntVar(&o.threads, "t", 0, "handler goroutines (0: handlers run on the event loops)")
+	fs.StringVar(&o.www, "www", "", "serve static files from this folder")
+	fs.BoolVar(&o.verbose, "v", false, "access log to stderr")
+	fs.IntVar(&o.keepAlive, "k", 40, "keep-alive timeout, seconds")
+	fs.IntVar(&o.maxBodyMiB, "maxbd", 50, "request body limit, MiB")
+	fs.IntVar(&o.maxHeadKiB, "maxhd", 32, "request head limit, KiB")
+	fs.BoolVar(&o.tls, "tls", false, "serve HTTPS (self-signed certificate unless -tls-cert and -tls-key)")
+	fs.StringVar(&o.certFile, "tls-cert", "", "TLS certificate file (PEM)")
+	fs.StringVar(&o.keyFile, "tls-key", "", "TLS private key file (PEM)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{err.Error()}
+	}
+	switch {
+	case fs.NArg() > 0:
+		return nil, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	case o.port < 0 || o.port > 65535:
+		return nil, usageError{fmt.Sprintf("-p %d: not a port", o.port)}
+	case o.threads < 0:
+		return nil, usageError{"-t must be 0 or more"}
+	case o.keepAlive <= 0:
+		return nil, usageError{"-k must be at least 1 second"}
+	case o.maxBodyMiB <= 0 || o.maxHeadKiB <= 0:
+		return nil, usageError{"-maxbd and -maxhd must be positive"}
+	case (o.certFile == "") != (o.keyFile == ""):
+		return nil, usageError{"-tls-cert and -tls-key go together"}
+	}
+	if o.www != "" {
+		if st, err := os.Stat(o.www); err != nil || !st.IsDir() {
+			return nil, usageError{fmt.Sprintf("-www %s: not a folder", o.www)}
+		}
+	}
+	if o.certFile != "" {
+		o.tls = true
+	}
+	return o, nil
+}
+
+func run(args []string, stderr io.Writer) error {
+	o, err := parse(args, stderr)
+	if err != nil {
 		return err
 	}
 	level := slog.LevelWarn
-	if *verbose {
+	if o.verbose {
 		level = slog.LevelInfo
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	e := &engine.Engine{Threads: *threads, Loops: *loops, Logger: logger}
-
-	network, addr := "tcp", net.JoinHostPort(*bind, strconv.Itoa(*port))
-	if b := *bind; len(b) > 0 && (b[0] == '/' || b[0] == '.') {
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	e := &engine.Engine{Threads: o.threads, Logger: logger}
+	s := &httpd.Server{
+		Public:    o.www,
+		KeepAlive: time.Duration(o.keepAlive) * time.Second,
+		ErrorLog:  logger,
+	}
+	s.Limits.MaxBody = int64(o.maxBodyMiB) << 20
+	s.Limits.MaxHeaderBytes = o.maxHeadKiB << 10
+	if o.verbose {
+		s.AccessLog = logger
+	}
+	if o.www == "" {
+		s.Native = demo
+	}
+	network, addr := "tcp", net.JoinHostPort(o.bind, strconv.Itoa(o.port))
+	if b := o.bind; len(b) > 0 && (b[0] == '/' || b[0] == '.') {
 		network, addr = "unix", b
 	}
-	ln, err := e.Listen(network, addr, func(*engine.Conn) engine.Protocol { return echo{} })
+	ln, scheme, err := listen(e, s, o, network, addr)
 	if err != nil {
 		return err
 	}
 	e.On(engine.Started, func() {
-		fmt.Fprintf(os.Stderr, "plezi: echo server listening on %s (%s); Ctrl-C to stop\n", ln.Addr(), network)
+		what := "the demo page"
+		if o.www != "" {
+			what = "files from " + o.www
+		}
+		fmt.Fprintf(stderr, "plezi: serving %s on %s://%s; Ctrl-C to stop\n", what, scheme, ln.Addr())
 	})
-	e.On(engine.Finished, func() { fmt.Fprintln(os.Stderr, "plezi: stopped") })
+	e.On(engine.Finished, func() { fmt.Fprintln(stderr, "plezi: stopped") })
 	return e.Start()
 }
 
-// echo writes back every byte it receives.
-type echo struct{}
+func listen(e *engine.Engine, s *httpd.Server, o *options, network, addr string) (*engine.Listener, string, error) {
+	if !o.tls {
+		ln, err := s.Listen(e, network, addr)
+		return ln, "http", err
+	}
+	var cert tls.Certificate
+	var err error
+	if o.certFile != "" {
+		cert, err = tls.LoadX509KeyPair(o.certFile, o.keyFile)
+	} else {
+		cert, err = devcert.New()
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	ln, err := s.ListenTLS(e, network, addr, &tls.Config{Certificates: []tls.Certificate{cert}})
+	return ln, "https", err
+}
 
-func (echo) OnData(c *engine.Conn, p []byte) { c.Write(p) }
+// demo serves the embedded demo page.
+func demo(x *httpd.Ctx) {
+	switch string(x.Path()) {
+	case "/", "/index.html":
+		x.SetHeader("Content-Type", "text/html; charset=utf-8")
+		x.Write(demoPage)
+	case "/hello":
+		x.SetHeader("Content-Type", "text/plain; charset=utf-8")
+		x.WriteString("Hello World")
+	default:
+		x.SetStatus(404)
+		x.WriteString("404 Not Found\n")
+	}
+}
 
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {

@@ -4,60 +4,83 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/tls"
 	"io"
-	"net"
+	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// TestDemo builds the command, runs it as the README says (on a free
-// port), talks to it and stops it with SIGINT.
-func TestDemo(t *testing.T) {
+// build compiles the command once per test.
+func build(t *testing.T) string {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "plezi")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "-p", "0", "-b", "127.0.0.1")
+	return bin
+}
+
+// startCmd runs the command and returns its base URL from its banner.
+func startCmd(t *testing.T, bin string, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
-	addrs := make(chan string, 1)
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	urls := make(chan string, 1)
 	go func() {
-		re := regexp.MustCompile(`listening on (\S+)`)
+		re := regexp.MustCompile(`on (https?://\S+);`)
 		s := bufio.NewScanner(stderr)
 		for s.Scan() {
 			if m := re.FindStringSubmatch(s.Text()); m != nil {
-				addrs <- m[1]
+				urls <- m[1]
 			}
 		}
 	}()
-	var addr string
 	select {
-	case addr = <-addrs:
+	case u := <-urls:
+		return cmd, u
 	case <-time.After(30 * time.Second):
-		t.Fatal("the demo did not report its address")
+		t.Fatal("the command did not report its address")
+		return nil, ""
 	}
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+}
+
+func fetch(t *testing.T, c *http.Client, url string) (int, string) {
+	t.Helper()
+	resp, err := c.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	c.Write([]byte("hello"))
-	buf := make([]byte, 5)
-	if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "hello" {
-		t.Fatalf("echo: %q %v", buf, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestDemo runs the command as the README says (on a free port), loads the
+// demo page and stops it with SIGINT.
+func TestDemo(t *testing.T) {
+	bin := build(t)
+	cmd, base := startCmd(t, bin, "-p", "0", "-b", "127.0.0.1")
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{}}
+	if code, body := fetch(t, c, base+"/"); code != 200 || !strings.Contains(body, "Plezi for Go is running") {
+		t.Fatalf("demo page: %d %q", code, body)
 	}
+	if code, body := fetch(t, c, base+"/hello"); code != 200 || body != "Hello World" {
+		t.Fatalf("/hello: %d %q", code, body)
+	}
+	c.Transport.(*http.Transport).CloseIdleConnections()
 	cmd.Process.Signal(syscall.SIGINT)
-	if _, err := c.Read(buf); err != io.EOF {
-		t.Fatalf("read after SIGINT: %v, want EOF", err)
-	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
@@ -66,6 +89,39 @@ func TestDemo(t *testing.T) {
 			t.Fatalf("exit: %v", err)
 		}
 	case <-time.After(15 * time.Second):
-		t.Fatal("the demo did not stop on SIGINT")
+		t.Fatal("the command did not stop on SIGINT")
+	}
+}
+
+func TestStaticAndTLS(t *testing.T) {
+	bin := build(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "index.html"), []byte("<p>public</p>"), 0o644)
+	_, base := startCmd(t, bin, "-p", "0", "-b", "127.0.0.1", "-www", dir, "-tls")
+	if !strings.HasPrefix(base, "https://") {
+		t.Fatalf("banner %q", base)
+	}
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	defer c.Transport.(*http.Transport).CloseIdleConnections()
+	if code, body := fetch(t, c, base+"/"); code != 200 || body != "<p>public</p>" {
+		t.Fatalf("%d %q", code, body)
+	}
+}
+
+// TestBadFlags: a clear message and exit status 2.
+func TestBadFlags(t *testing.T) {
+	bin := build(t)
+	for _, args := range [][]string{{"-nope"}, {"-p", "70000"}, {"-www", "/does/not/exist"}, {"-tls-cert", "x"}, {"-k", "0"}, {"stray"}} {
+		var stderr bytes.Buffer
+		cmd := exec.Command(bin, args...)
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 2 {
+			t.Errorf("%v: exit %v, want status 2", args, err)
+		}
+		if !strings.Contains(stderr.String(), "plezi:") && !strings.Contains(stderr.String(), "flag") {
+			t.Errorf("%v: unclear message %q", args, stderr.String())
+		}
 	}
 }
