@@ -10,10 +10,11 @@
 //	bench idle    idle memory per connection (10,000 held connections)
 //	bench echo    echo round trips per server CPU-second
 //	bench timers  1,000,000 pending RunAfter timers: memory and costs
+//	bench http    hello-world HTTP/1.1 requests per server CPU-second (wrk)
 //
 // Subcommands the harness spawns as child processes:
 //
-//	bench serve   a server (engine or net.Conn), driven over stdin/stdout
+//	bench serve   a server (engine, net.Conn or HTTP), driven over stdin/stdout
 //	bench load    an echo load client that measures the server's CPU
 //
 // Run "bench <subcommand> -h" for the flags of each.
@@ -31,6 +32,7 @@ benchmarks:
   idle     idle memory per connection, engine vs goroutine-per-connection
   echo     echo round trips per server CPU-second, interleaved rounds
   timers   1,000,000 pending RunAfter timers: memory, RunAfter/Stop cost, batch fire
+  http     hello-world HTTP/1.1 with wrk: plezi httpd vs net/http, fasthttp, nbio
 
 child processes (spawned by the benchmarks):
   serve    run one server, controlled over stdin/stdout
@@ -52,6 +54,8 @@ func main() {
 		err = runEcho(args)
 	case "timers":
 		err = runTimers(args)
+	case "http":
+		err = runHTTP(args)
 	case "serve":
 		err = runServe(args)
 	case "load":

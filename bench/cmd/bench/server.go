@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -57,15 +58,17 @@ func (echoProto) OnClose(*engine.Conn, error)     { closed.Add(1) }
 // exiting.
 func runServe(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
-	kind := fs.String("kind", "engine", "server: engine or netconn")
+	kind := fs.String("kind", "engine", "server: engine or netconn (echo and idle), or an HTTP server: "+strings.Join(httpKinds, ", "))
 	mode := fs.String("mode", "echo", "protocol: echo or idle")
 	threads := fs.Int("threads", 0, "engine: Threads")
 	loops := fs.Int("loops", 0, "engine: Loops (0: GOMAXPROCS)")
 	bufSize := fs.Int("buf", 1024, "netconn: read buffer per connection, bytes")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	memprofile := fs.String("memprofile", "", "write an allocation profile (allocs) to this file when the server stops")
 	maxLife := fs.Duration("max", 10*time.Minute, "exit after this long whatever happens")
 	fs.Parse(args)
-	if *mode != "echo" && *mode != "idle" {
+	isHTTP := slices.Contains(httpKinds, *kind)
+	if !isHTTP && *mode != "echo" && *mode != "idle" {
 		return fmt.Errorf("unknown -mode %q", *mode)
 	}
 
@@ -90,14 +93,20 @@ func runServe(args []string) error {
 		addr string
 		stop func() error
 	)
-	switch *kind {
-	case "engine":
+	switch {
+	case isHTTP:
+		a, s, err := serveHTTPKind(*kind)
+		if err != nil {
+			return err
+		}
+		addr, stop = a, s
+	case *kind == "engine":
 		a, s, err := serveEngine(*mode, *threads, *loops)
 		if err != nil {
 			return err
 		}
 		addr, stop = a, s
-	case "netconn":
+	case *kind == "netconn":
 		a, s, err := serveNetConn(*mode, *bufSize)
 		if err != nil {
 			return err
@@ -151,8 +160,27 @@ func runServe(args []string) error {
 	if err != nil {
 		status = "error: " + err.Error()
 	}
+	if *memprofile != "" {
+		if err := writeAllocProfile(*memprofile); err != nil {
+			status += "; memprofile: " + err.Error()
+		}
+	}
 	fmt.Printf("stopped %v %s\n", since(t0), status)
 	return nil
+}
+
+// writeAllocProfile writes the allocs profile (every sampled allocation
+// since the process started) to path.
+func writeAllocProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func twoInts(f []string) (int64, int, error) {
@@ -178,6 +206,16 @@ func serveEngine(mode string, threads, loops int) (string, func() error, error) 
 	if err != nil {
 		return "", nil, err
 	}
+	stop, err := startEngine(e)
+	if err != nil {
+		return "", nil, err
+	}
+	return ln.Addr().String(), stop, nil
+}
+
+// startEngine runs e.Start on a goroutine, waits for the Started event and
+// returns the function that stops e gracefully.
+func startEngine(e *engine.Engine) (func() error, error) {
 	started := make(chan struct{})
 	e.On(engine.Started, func() { close(started) })
 	errc := make(chan error, 1)
@@ -185,9 +223,9 @@ func serveEngine(mode string, threads, loops int) (string, func() error, error) 
 	select {
 	case <-started:
 	case err := <-errc:
-		return "", nil, fmt.Errorf("engine Start: %v", err)
+		return nil, fmt.Errorf("engine Start: %v", err)
 	case <-time.After(10 * time.Second):
-		return "", nil, errors.New("engine did not start within 10s")
+		return nil, errors.New("engine did not start within 10s")
 	}
 	stop := func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -202,7 +240,7 @@ func serveEngine(mode string, threads, loops int) (string, func() error, error) 
 			return errors.New("engine Start did not return after Stop")
 		}
 	}
-	return ln.Addr().String(), stop, nil
+	return stop, nil
 }
 
 // serveNetConn starts the goroutine-per-connection baseline: one goroutine

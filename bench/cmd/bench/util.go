@@ -32,11 +32,20 @@ type child struct {
 // startChild re-executes this binary with args. Its stderr goes to ours;
 // its stdout lines are read with expect. The child is killed if we die.
 func startChild(name string, args ...string) (*child, error) {
+	return startChildEnv(name, nil, args...)
+}
+
+// startChildEnv is startChild with extra environment variables ("K=V")
+// added to ours.
+func startChildEnv(name string, env []string, args ...string) (*child, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(exe, args...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stderr = os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	in, err := cmd.StdinPipe()
