@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/plezi-go/plezi/engine"
@@ -67,114 +66,66 @@ func (hc *conn) handOver(hj *hijacked) {
 }
 
 // hijacked is a net.Conn view of an engine connection taken over by a
-// handler. It is also the connection's engine protocol from then on.
+// handler. It is also the connection's engine protocol from then on. Its
+// input goes through a bodyPipe, whose mutex also guards the write
+// deadline and whose condition also signals drained output.
 type hijacked struct {
-	c *engine.Conn
-
-	mu       sync.Mutex
-	cond     sync.Cond
-	in       []byte
-	err      error // io.EOF once the peer closed, or why the conn ended
-	paused   bool
-	rdl, wdl time.Time
-	timers   [2]*time.Timer
+	c      *engine.Conn
+	in     *bodyPipe
+	wdl    time.Time      // guarded by in.mu
+	timers [2]*time.Timer // guarded by in.mu
 }
 
 func newHijacked(c *engine.Conn) *hijacked {
-	h := &hijacked{c: c}
-	h.cond.L = &h.mu
-	return h
+	return &hijacked{c: c, in: newBodyPipe(c, hijackBuffer)}
 }
 
 // push queues input for Read (from the connection's callbacks).
-func (h *hijacked) push(p []byte) {
-	if len(p) == 0 {
-		return
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.in = append(h.in, p...)
-	h.cond.Broadcast()
-	if len(h.in) >= hijackBuffer && !h.paused {
-		h.paused = true
-		h.c.PauseRead()
-	}
-}
+func (h *hijacked) push(p []byte) { h.in.write(p) }
 
 // OnData implements engine.Protocol.
-func (h *hijacked) OnData(c *engine.Conn, p []byte) { h.push(p) }
+func (h *hijacked) OnData(c *engine.Conn, p []byte) { h.in.write(p) }
 
 // OnDrained wakes writers waiting for the backlog to shrink.
-func (h *hijacked) OnDrained(c *engine.Conn) {
-	h.mu.Lock()
-	h.cond.Broadcast()
-	h.mu.Unlock()
-}
+func (h *hijacked) OnDrained(c *engine.Conn) { h.in.wake() }
 
 // OnEOF keeps the connection open for writing: the reader sees io.EOF.
-func (h *hijacked) OnEOF(c *engine.Conn) { h.end(io.EOF) }
+func (h *hijacked) OnEOF(c *engine.Conn) { h.in.closeWrite(io.EOF) }
 
 // OnClose ends reads and writes.
 func (h *hijacked) OnClose(c *engine.Conn, reason error) {
 	if reason == nil {
 		reason = net.ErrClosed
 	}
-	h.end(reason)
-}
-
-func (h *hijacked) end(err error) {
-	h.mu.Lock()
-	if h.err == nil {
-		h.err = err
-	}
-	h.cond.Broadcast()
-	h.mu.Unlock()
+	h.in.closeWrite(reason)
 }
 
 // Read implements net.Conn.
-func (h *hijacked) Read(b []byte) (int, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for len(h.in) == 0 && h.err == nil {
-		if expired(h.rdl) {
-			return 0, os.ErrDeadlineExceeded
-		}
-		h.cond.Wait()
-	}
-	if len(h.in) == 0 {
-		return 0, h.err
-	}
-	n := copy(b, h.in)
-	h.in = h.in[:copy(h.in, h.in[n:])]
-	if h.paused && len(h.in) <= hijackBuffer/2 {
-		h.paused = false
-		h.c.ResumeRead()
-	}
-	return n, nil
-}
+func (h *hijacked) Read(b []byte) (int, error) { return h.in.Read(b) }
 
 // Write implements net.Conn: it queues p and waits while the peer is far
 // behind.
 func (h *hijacked) Write(b []byte) (int, error) {
-	h.mu.Lock()
+	p := h.in
+	p.mu.Lock()
 	for h.c.Pending() > hijackWriteBacklog {
-		if h.err != nil && h.err != io.EOF {
-			h.mu.Unlock()
-			return 0, h.err
+		if p.err != nil && p.err != io.EOF {
+			p.mu.Unlock()
+			return 0, p.err
 		}
 		if expired(h.wdl) {
-			h.mu.Unlock()
+			p.mu.Unlock()
 			return 0, os.ErrDeadlineExceeded
 		}
-		h.cond.Wait()
+		p.cond.Wait()
 	}
-	h.mu.Unlock()
+	p.mu.Unlock()
 	return h.c.Write(b)
 }
 
 // Close implements net.Conn.
 func (h *hijacked) Close() error {
-	h.end(net.ErrClosed)
+	h.in.closeWrite(net.ErrClosed)
 	return h.c.Close()
 }
 
@@ -192,10 +143,11 @@ func (h *hijacked) SetWriteDeadline(t time.Time) error { return h.setDeadline(1,
 // setDeadline sets a read (0) or write (1) deadline; waiters wake when it
 // passes.
 func (h *hijacked) setDeadline(i int, t time.Time) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	p := h.in
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if i == 0 {
-		h.rdl = t
+		p.rdl = t
 	} else {
 		h.wdl = t
 	}
@@ -204,14 +156,8 @@ func (h *hijacked) setDeadline(i int, t time.Time) error {
 		h.timers[i] = nil
 	}
 	if !t.IsZero() {
-		h.timers[i] = time.AfterFunc(time.Until(t), func() {
-			h.mu.Lock()
-			h.cond.Broadcast()
-			h.mu.Unlock()
-		})
+		h.timers[i] = time.AfterFunc(time.Until(t), p.wake)
 	}
-	h.cond.Broadcast()
+	p.cond.Broadcast()
 	return nil
 }
-
-func expired(t time.Time) bool { return !t.IsZero() && !time.Now().Before(t) }

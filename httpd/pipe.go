@@ -2,7 +2,9 @@ package httpd
 
 import (
 	"io"
+	"os"
 	"sync"
+	"time"
 
 	"github.com/plezi-go/plezi/engine"
 )
@@ -11,31 +13,38 @@ import (
 // connection stops reading until the handler consumed half.
 const pipeLimit = 256 << 10
 
-// bodyPipe carries a streamed request body from the connection's callbacks
-// (write) to the handler's goroutine (Read).
+// bodyPipe carries input from the connection's callbacks (write) to a
+// goroutine (Read): a streamed request body, or what a hijacked
+// connection receives. It holds at most limit bytes: past it the
+// connection stops reading until Read consumed half.
 type bodyPipe struct {
 	c      *engine.Conn
+	limit  int
 	mu     sync.Mutex
 	cond   sync.Cond
 	buf    []byte
-	err    error // set once the writer is done: io.EOF or why not
+	err    error     // set once the writer is done: io.EOF or why not
+	rdl    time.Time // read deadline (hijacked connections)
 	paused bool
 }
 
-func newBodyPipe(c *engine.Conn) *bodyPipe {
-	p := &bodyPipe{c: c}
+func newBodyPipe(c *engine.Conn, limit int) *bodyPipe {
+	p := &bodyPipe{c: c, limit: limit}
 	p.cond.L = &p.mu
 	return p
 }
 
-// write queues body bytes; past pipeLimit it pauses the connection's
-// reading until Read caught up.
+// write queues bytes; past the limit it pauses the connection's reading
+// until Read caught up.
 func (p *bodyPipe) write(b []byte) {
+	if len(b) == 0 {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.buf = append(p.buf, b...)
-	p.cond.Signal()
-	if len(p.buf) >= pipeLimit && !p.paused {
+	p.cond.Broadcast()
+	if len(p.buf) >= p.limit && !p.paused {
 		p.paused = true
 		p.c.PauseRead()
 	}
@@ -60,6 +69,9 @@ func (p *bodyPipe) Read(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for len(p.buf) == 0 && p.err == nil {
+		if expired(p.rdl) {
+			return 0, os.ErrDeadlineExceeded
+		}
 		p.cond.Wait()
 	}
 	if len(p.buf) == 0 {
@@ -67,7 +79,7 @@ func (p *bodyPipe) Read(b []byte) (int, error) {
 	}
 	n := copy(b, p.buf)
 	p.buf = p.buf[:copy(p.buf, p.buf[n:])]
-	if p.paused && len(p.buf) <= pipeLimit/2 {
+	if p.paused && len(p.buf) <= p.limit/2 {
 		p.paused = false
 		p.c.ResumeRead()
 	}
@@ -76,3 +88,13 @@ func (p *bodyPipe) Read(b []byte) (int, error) {
 
 // Close lets a handler abandon the body.
 func (p *bodyPipe) Close() error { return nil }
+
+// wake wakes every goroutine waiting on the pipe (a deadline passed, the
+// output drained).
+func (p *bodyPipe) wake() {
+	p.mu.Lock()
+	p.cond.Broadcast()
+	p.mu.Unlock()
+}
+
+func expired(t time.Time) bool { return !t.IsZero() && !time.Now().Before(t) }

@@ -64,7 +64,7 @@ func (hc *conn) serveAsync() {
 func (hc *conn) startAsync() {
 	hc.streamed, hc.async = true, true
 	x := &hc.x
-	x.pipe = newBodyPipe(hc.c)
+	x.pipe = newBodyPipe(hc.c, pipeLimit)
 	x.res.async = true
 	go func() {
 		hc.run(x)
