@@ -168,7 +168,13 @@ func (c *Conn) Defer(fn func()) error {
 // running now (if any) and the next one, the old protocol's OnClose runs
 // with ErrProtocolSwitched and then the new protocol's OnOpen; later input
 // goes to the new protocol. The connection stays open.
-func (c *Conn) SetProtocol(p Protocol) {
+func (c *Conn) SetProtocol(p Protocol) { c.SwitchProtocol(p, nil) }
+
+// SwitchProtocol is SetProtocol for a protocol that takes over input the
+// old one already read but did not consume (the bytes after an HTTP
+// upgrade request): right after p's OnOpen, p.OnData gets a copy of
+// buffered, before any later input. An empty buffered adds nothing.
+func (c *Conn) SwitchProtocol(p Protocol, buffered []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.state == stateClosed {
@@ -176,7 +182,11 @@ func (c *Conn) SetProtocol(p Protocol) {
 	}
 	old := c.proto
 	c.proto = p
-	c.tasks.pushFront(task{kind: taskSwap, proto: old})
+	t := task{kind: taskSwap, proto: old}
+	if len(buffered) > 0 {
+		t.data = getBuf(buffered)
+	}
+	c.tasks.pushFront(t)
 	c.scheduleLocked()
 }
 

@@ -281,6 +281,46 @@ func TestSetProtocol(t *testing.T) {
 	})
 }
 
+// headSwapper reads "HEAD\n", keeps what follows, and hands the rest to
+// an upper-casing protocol with SwitchProtocol (an HTTP upgrade's shape).
+type headSwapper struct{ events chan string }
+
+func (s *headSwapper) OnData(c *engine.Conn, p []byte) {
+	rest := p[len("HEAD\n"):]
+	c.SwitchProtocol(&upper{s.events}, rest)
+	p[len(p)-1] = 'X' // the engine copied rest: this must not show
+}
+
+type upper struct{ events chan string }
+
+func (u *upper) OnOpen(*engine.Conn) { u.events <- "open" }
+func (u *upper) OnData(c *engine.Conn, p []byte) {
+	u.events <- "data"
+	c.Write(bytes.ToUpper(p))
+}
+
+// TestSwitchProtocol: bytes read before the switch reach the new protocol
+// after its OnOpen and before later input, copied.
+func TestSwitchProtocol(t *testing.T) {
+	forModes(t, func(t *testing.T, m mode) {
+		e := newEngine(m)
+		events := make(chan string, 8)
+		addr := listen(t, e, func(*engine.Conn) engine.Protocol { return &headSwapper{events} })
+		start(t, e)
+		c := dial(t, addr)
+		c.Write([]byte("HEAD\nearly;"))
+		if got := recv(t, events, 5*time.Second); got != "open" {
+			t.Fatalf("first event %q, want open", got)
+		}
+		c.Write([]byte("late"))
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		buf := make([]byte, len("EARLY;LATE"))
+		if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "EARLY;LATE" {
+			t.Fatalf("got %q, %v; want EARLY;LATE", buf, err)
+		}
+	})
+}
+
 // TestPauseRead: a protocol can stop reading (flow control) and resume;
 // input sent meanwhile waits in the socket and arrives after ResumeRead.
 func TestPauseRead(t *testing.T) {

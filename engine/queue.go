@@ -23,7 +23,7 @@ const (
 // task is one entry of a connection's serial queue.
 type task struct {
 	kind  taskKind
-	data  *[]byte  // taskData: pooled input copy
+	data  *[]byte  // taskData, taskSwap: pooled input copy
 	fn    func()   // taskDefer
 	proto Protocol // taskSwap: the protocol being replaced
 }

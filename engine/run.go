@@ -93,6 +93,12 @@ func (c *Conn) runTask(t task, p Protocol, live bool) {
 		if o, ok := p.(Opener); ok && live {
 			o.OnOpen(c)
 		}
+		if t.data != nil {
+			if live && c.Open() {
+				p.OnData(c, *t.data)
+			}
+			putBuf(t.data)
+		}
 	case taskClose:
 		c.finish(p)
 	}
@@ -103,7 +109,7 @@ func (c *Conn) finish(p Protocol) {
 	c.mu.Lock()
 	reason := c.reason
 	for !c.tasks.empty() { // nothing is queued after close; be safe
-		if t := c.tasks.pop(); t.kind == taskData {
+		if t := c.tasks.pop(); t.data != nil {
 			putBuf(t.data)
 		}
 	}

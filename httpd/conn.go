@@ -42,8 +42,10 @@ type conn struct {
 	closing  bool // close once the output is written
 	held     bool // reading paused for backpressure
 	stash    []byte
-	hijacked *hijacked // the connection was taken over (Hijack)
-	remote   string    // the peer's address, once asked for
+	hijacked *hijacked       // the connection was taken over (Hijack)
+	upgrade  engine.Protocol // set by Upgrade: the connection's next protocol
+	upgraded bool            // switched to upgrade's protocol
+	remote   string          // the peer's address, once asked for
 	rw       *responseWriter
 
 	timer *engine.Timer // header or body deadline
@@ -92,6 +94,10 @@ func (hc *conn) feed(data []byte) {
 			hc.bodyChunk(hc.p.Body())
 		case http1.EventDone:
 			hc.done()
+			if hc.upgrade != nil && !hc.async {
+				hc.switchProtocol(data)
+				return
+			}
 			if hc.hijacked != nil {
 				hc.hijacked.push(data)
 				return
@@ -115,7 +121,7 @@ func (hc *conn) head() {
 	hc.x.reset(hc, req)
 	hc.body = hc.body[:0]
 	hc.streamed = false
-	if req.Upgrade || string(req.Method) == "CONNECT" {
+	if hc.s.Native == nil && upgradeRequest(hc) {
 		hc.p.Detach() // served on a goroutine after this read's buffer is reused
 	}
 	if !hasBody(req) {
@@ -153,8 +159,10 @@ func (hc *conn) done() {
 		return
 	}
 	hc.x.body = hc.body
-	if hc.x.req.Upgrade || string(hc.x.req.Method) == "CONNECT" {
-		hc.serveAsync() // the handler may hijack and block
+	if hc.s.Native == nil && upgradeRequest(hc) {
+		// A net/http handler may hijack and block: give it a goroutine.
+		// A native handler upgrades with Ctx.Upgrade, inline.
+		hc.serveAsync()
 		return
 	}
 	hc.serve()
@@ -345,7 +353,13 @@ func (hc *conn) timedOut(phase uint64) {
 // answered. It runs as a Defer task.
 func (hc *conn) resume() {
 	hc.async = false
-	if hc.hijacked != nil {
+	if hc.hijacked != nil || hc.upgraded {
+		return
+	}
+	if hc.upgrade != nil {
+		stash := hc.stash
+		hc.stash = nil
+		hc.switchProtocol(stash)
 		return
 	}
 	if hc.x.res.close {
