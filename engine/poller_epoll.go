@@ -34,9 +34,10 @@ type poller struct {
 	file     *os.File        // fd, registered with the runtime poller
 	raw      syscall.RawConn // file's raw access
 	tryFn    func(uintptr) bool
-	n        int   // result of the last tryWait
-	err      error // error of the last tryWait
-	deadline bool  // a read deadline is set on file
+	n        int       // result of the last tryWait
+	err      error     // error of the last tryWait
+	deadline bool      // a read deadline is set on file
+	dl       time.Time // that deadline
 }
 
 func newPoller() (*poller, error) {
@@ -154,8 +155,14 @@ func (p *poller) wait(msec int) (int, error) {
 	// the runtime poller until the epoll descriptor is readable, or the
 	// deadline passes.
 	if msec > 0 {
-		p.file.SetReadDeadline(time.Now().Add(time.Duration(msec) * time.Millisecond))
-		p.deadline = true
+		// Loops wait for the next whole second (the timing wheel's
+		// tick): re-arm the runtime timer only when that changes, not
+		// on every wait.
+		dl := time.Now().Add(time.Duration(msec) * time.Millisecond).Truncate(10 * time.Millisecond)
+		if !p.deadline || !dl.Equal(p.dl) {
+			p.file.SetReadDeadline(dl)
+			p.deadline, p.dl = true, dl
+		}
 	} else if p.deadline {
 		p.file.SetReadDeadline(time.Time{})
 		p.deadline = false
