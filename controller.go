@@ -1,0 +1,125 @@
+package plezi
+
+import (
+	"net/http"
+
+	"github.com/plezi-go/plezi/internal/route"
+)
+
+// Controller gives a controller its request. Embed it (by value) in a
+// controller struct:
+//
+//	type Users struct{ plezi.Controller }
+//
+//	func (c *Users) Show() any { return "user " + c.Params().Get("id") }
+//
+// A fresh controller is made for every request, so its fields are the
+// request's own. A Controller is valid only while the method the
+// framework called runs (like an http.ResponseWriter); it is not safe for
+// concurrent use.
+type Controller struct {
+	app   *App
+	w     http.ResponseWriter
+	req   *http.Request
+	rt    *route.Route[*target]
+	match pathParams // the route's raw parameters
+
+	params   Params // built on first use
+	body     Params // the parsed form or JSON body
+	raw      []byte // a JSON body as read
+	bodyDone bool
+	bodyErr  error
+	inError  bool // an error page is being drawn
+}
+
+func (c *Controller) base() *Controller { return c }
+
+// bind prepares c for a request.
+func (c *Controller) bind(a *App, w http.ResponseWriter, r *http.Request, rt *route.Route[*target], m *route.Match) {
+	c.app, c.w, c.req, c.rt = a, w, r, rt
+	c.match = newPathParams(m)
+}
+
+// pathParams are a match's parameters, copied out of the router's
+// fixed-size Match into a slice of exactly their number (none: no
+// allocation), which keeps a controller small.
+type pathParams []pathParam
+
+type pathParam struct {
+	key, val string
+	rewrite  bool // taken by a rewrite route
+}
+
+func newPathParams(m *route.Match) pathParams {
+	if m.Len() == 0 {
+		return nil
+	}
+	p := make(pathParams, m.Len())
+	for i := range p {
+		p[i].key, p[i].val = m.At(i)
+		p[i].rewrite = m.FromRewrite(i)
+	}
+	return p
+}
+
+// Get returns the last value of key.
+func (p pathParams) Get(key string) (string, bool) {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i].key == key {
+			return p[i].val, true
+		}
+	}
+	return "", false
+}
+
+// App returns the application serving the request.
+func (c *Controller) App() *App { return c.app }
+
+// Request returns the request.
+func (c *Controller) Request() *http.Request { return c.req }
+
+// ResponseWriter returns the response writer, for methods that write the
+// response themselves (a return value is written after what they wrote).
+func (c *Controller) ResponseWriter() http.ResponseWriter { return c.w }
+
+// Params returns the request's parameters (see Params). They are parsed
+// on first use; the body was read before the method ran.
+func (c *Controller) Params() Params {
+	if c.params == nil {
+		c.params = c.buildParams()
+	}
+	return c.params
+}
+
+// Run queues fn on the application's engine (see App.Run).
+func (c *Controller) Run(fn func()) error { return c.app.Run(fn) }
+
+// Redirect answers with a 302 redirect to url.
+func (c *Controller) Redirect(url string) { c.RedirectWith(url, http.StatusFound) }
+
+// RedirectWith answers with a redirect of status code (301, 302, 303,
+// 307 or 308) to url.
+func (c *Controller) RedirectWith(url string, code int) { http.Redirect(c.w, c.req, url, code) }
+
+// Format returns the response format Render uses: the "format" parameter
+// when there is one, else the first media type of the Accept header that
+// has a known extension (text/html → "html", application/json → "json",
+// text/plain → "txt", ...), else "html".
+func (c *Controller) Format() string {
+	if f, ok := c.match.Get("format"); ok && f != "" {
+		return f
+	}
+	if f := c.req.URL.Query().Get("format"); f != "" && c.req.URL.RawQuery != "" {
+		return f
+	}
+	return formatOf(c.req.Header.Get("Accept"))
+}
+
+// ErrorPager is implemented by controllers that draw their own error
+// pages. ErrorPage's return value is written like an action's, with the
+// status already set. A controller registered with App.HandleErrors
+// draws the pages of requests no other controller handled (404s among
+// them).
+type ErrorPager interface {
+	ErrorPage(status int, err error) any
+}

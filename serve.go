@@ -1,0 +1,158 @@
+package plezi
+
+import (
+	"fmt"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/plezi-go/plezi/internal/route"
+)
+
+// ServeHTTP routes a request: the first matching route whose controller
+// answers the request's verb serves it; none gives the 404 page.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt := a.routes.Load()
+	if rt != nil {
+		var it route.Iter
+		rt.Start(&it, r.URL.EscapedPath())
+		for m := rt.Next(&it); m != nil; m = rt.Next(&it) {
+			if a.serveRoute(w, r, m, &it.Match) {
+				return
+			}
+		}
+	}
+	a.errorPage(w, r, nil, nil, http.StatusNotFound, ErrNotFound)
+}
+
+// serveRoute serves r with route m if its target takes it.
+func (a *App) serveRoute(w http.ResponseWriter, r *http.Request, m *route.Route[*target], match *route.Match) bool {
+	t := m.Value
+	if t.handler != nil {
+		for i := 0; i < match.Len(); i++ {
+			r.SetPathValue(match.At(i))
+		}
+		t.handler.ServeHTTP(w, r)
+		return true
+	}
+	return a.serveController(w, r, m, match)
+}
+
+// serveController makes a fresh controller and calls the method the
+// request's verb (or its _method override, or its JSON event) names.
+func (a *App) serveController(w http.ResponseWriter, r *http.Request, m *route.Route[*target], match *route.Match) bool {
+	ct := m.Value.ctrl
+	verb := r.Method
+	if verb != http.MethodPost && pick(ct, verb, match) == nil {
+		return false // cheap refusal: no body read, no controller made
+	}
+	inst := ct.newInstance()
+	c := &Controller{}
+	if ct.base {
+		c = inst.(controllerBase).base()
+	}
+	c.bind(a, w, r, m, match)
+	defer c.cleanup()
+	if kindOf(r) != bodyNone {
+		if err := c.readBody(); err != nil {
+			a.errorPage(w, r, c, inst, statusOf(err), err)
+			return true
+		}
+	}
+	if verb == http.MethodPost {
+		if ev, ok := eventOf(c.body); ok && ct.dispatches() && c.raw != nil {
+			a.call(c, inst, func() (any, error) { return c.dispatchHTTP(inst, ct, c.body, ev) })
+			return true
+		}
+		verb = c.override()
+	}
+	act := pick(ct, verb, match)
+	if act == nil {
+		return false
+	}
+	a.call(c, inst, func() (any, error) { return act(inst) })
+	return true
+}
+
+// pick returns the action for verb, Plezi's REST mapping: GET (and HEAD)
+// to Index without an id, New with the id "new", Show with any other id;
+// POST to Create (no id, or "new") or Update; PUT and PATCH to Update;
+// DELETE to Delete.
+func pick(ct *ctrlType, verb string, match *route.Match) action {
+	id, hasID := match.Get("id")
+	k := actCount
+	switch verb {
+	case http.MethodGet, http.MethodHead:
+		switch {
+		case !hasID:
+			k = actIndex
+		case id == "new" && ct.has(actNew):
+			k = actNew
+		default:
+			k = actShow
+		}
+	case http.MethodPost:
+		k = actCreate
+		if hasID && id != "new" {
+			k = actUpdate
+		}
+	case http.MethodPut, http.MethodPatch:
+		k = actUpdate
+	case http.MethodDelete:
+		k = actDelete
+	}
+	if k == actCount {
+		return nil
+	}
+	return ct.actions[k]
+}
+
+// override returns the verb a POST asks for with a "_method" parameter
+// (query or form), as browsers' forms cannot send PUT or DELETE.
+func (c *Controller) override() string {
+	v := c.body.Get("_method")
+	if v == "" && c.req.URL.RawQuery != "" {
+		v = c.req.URL.Query().Get("_method")
+	}
+	switch v {
+	case "PUT", "put", "PATCH", "patch":
+		return http.MethodPut
+	case "DELETE", "delete":
+		return http.MethodDelete
+	}
+	return http.MethodPost
+}
+
+// call runs an action and writes its result, turning a panic into a 500.
+func (a *App) call(c *Controller, inst any, fn func() (any, error)) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			err := fmt.Errorf("plezi: panic in %T: %v", inst, v)
+			a.log("controller panic", err, "stack", string(debug.Stack()))
+			a.errorPage(c.w, c.req, c, inst, http.StatusInternalServerError, err)
+		}
+	}()
+	v, err := fn()
+	if err != nil {
+		a.errorPage(c.w, c.req, c, inst, statusOf(err), err)
+		return
+	}
+	if err := writeResult(c.w, 0, v); err != nil {
+		a.errorPage(c.w, c.req, c, inst, http.StatusInternalServerError, err)
+	}
+}
+
+// cleanup removes a multipart form's temporary files.
+func (c *Controller) cleanup() {
+	if mf := c.req.MultipartForm; mf != nil {
+		mf.RemoveAll()
+	}
+}
+
+func (a *App) log(msg string, err error, args ...any) {
+	if a.Logger != nil {
+		a.Logger.Error("plezi: "+msg, append([]any{"err", err}, args...)...)
+	}
+}
