@@ -230,6 +230,21 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 	return w.x.Write(p)
 }
 
+// WriteString is Write for a string (io.StringWriter), without
+// converting s to a byte slice.
+func (w *responseWriter) WriteString(s string) (int, error) {
+	if w.hijacked {
+		return 0, http.ErrHijacked
+	}
+	if !w.wroteHeader {
+		if w.header.Get("Content-Type") == "" && len(s) > 0 {
+			w.header.Set("Content-Type", http.DetectContentType([]byte(s[:min(len(s), 512)])))
+		}
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.x.WriteString(s)
+}
+
 // Flush sends what was written so far.
 func (w *responseWriter) Flush() {
 	if w.hijacked {

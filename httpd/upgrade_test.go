@@ -2,6 +2,7 @@ package httpd_test
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -107,5 +108,22 @@ func TestUpgradePipelined(t *testing.T) {
 	k := strings.LastIndex(out, "HTTP/1.1 200 OK\r\n")
 	if i < 0 || j < 0 || k <= i || !strings.HasSuffix(out, "text/event-stream\r\n\r\nBYE\n") {
 		t.Fatalf("got %q", out)
+	}
+}
+
+// TestAdapterWriteString: io.WriteString goes through the ResponseWriter's
+// WriteString (sniffing the Content-Type like Write) and is refused after
+// an Upgrade.
+func TestAdapterWriteString(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := w.(io.StringWriter); !ok {
+			t.Error("ResponseWriter is not an io.StringWriter")
+		}
+		io.WriteString(w, "<html><body>hi</body></html>")
+	})
+	base := serve(t, modes[0], &httpd.Server{Handler: h})
+	resp, body := get(t, client(t), base+"/")
+	if body != "<html><body>hi</body></html>" || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Fatalf("got %q with Content-Type %q", body, resp.Header.Get("Content-Type"))
 	}
 }
