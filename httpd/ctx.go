@@ -95,7 +95,9 @@ func (x *Ctx) SetStatus(code int) { x.res.status = code }
 
 // SetHeader adds a response header line. Names and values with CR, LF or
 // NUL are dropped (header injection); Content-Length is honoured as the
-// body's length; Connection: close closes after the response.
+// body's length; Connection: close closes after the response, and
+// Connection: upgrade is written (other Connection values are the
+// server's to decide and are dropped).
 func (x *Ctx) SetHeader(name, value string) {
 	if !validField(name) || !validField(value) || x.res.headSent {
 		return
@@ -109,8 +111,12 @@ func (x *Ctx) SetHeader(name, value string) {
 	case equalFoldStr(name, "Connection"):
 		if equalFoldStr(value, "close") {
 			x.res.close = true
+			return
 		}
-		return
+		if !equalFoldStr(value, "upgrade") {
+			return // keep-alive is the server's business
+		}
+		// "Connection: Upgrade" goes out: a 101 needs it.
 	case equalFoldStr(name, "Date"), equalFoldStr(name, "Transfer-Encoding"):
 		return // the server writes these
 	}

@@ -40,7 +40,7 @@ func checkUpgraded(t *testing.T, out string) {
 	if strings.Contains(out, "Content-Length") || strings.Contains(out, "chunked") {
 		t.Fatalf("upgrade response has body framing: %q", out)
 	}
-	if !strings.Contains(out, "Upgrade: shout\r\n") {
+	if !strings.Contains(out, "Upgrade: shout\r\n") || !strings.Contains(out, "Connection: Upgrade\r\n") {
 		t.Fatalf("headers set before Upgrade missing: %q", out)
 	}
 	if !strings.HasSuffix(out, "\r\n\r\nHELLO BYE\n") {
