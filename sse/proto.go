@@ -71,6 +71,7 @@ func (p *proto) OnClose(c *engine.Conn, reason error) {
 		reason = s.earlyErr
 	}
 	s.mu.Unlock()
+	s.unsubscribeAll()
 	if h, ok := s.h.(Closer); ok {
 		h.OnClose(s, reason)
 	}

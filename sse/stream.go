@@ -2,6 +2,7 @@ package sse
 
 import (
 	"errors"
+	"github.com/plezi-go/plezi/pubsub"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,6 +36,7 @@ type Stream struct {
 	closeEarly bool       // Close before OnOpen
 	earlyErr   error      // the early bytes overflowed: OnClose's reason
 	value      any
+	brokers    []*pubsub.Broker // where Subscribe subscribed the stream
 }
 
 func newStream(h Handler, o *Options, lastID string) *Stream {
