@@ -126,10 +126,15 @@ func (c *Conn) SetTimeout(d time.Duration) {
 	if d <= 0 {
 		sec = 0
 	}
-	c.timeout.Store(sec)
+	old := c.timeout.Swap(sec)
 	if sec > 0 {
 		c.active.Store(nowSec())
-		c.joinWheel()
+		if !c.inWheel.CompareAndSwap(false, true) && (old == 0 || sec >= old) {
+			return // its check comes no later than the new deadline
+		}
+		// Not in the wheel yet, or its check is due later than the new,
+		// shorter timeout allows: the loop (re)schedules it.
+		c.l.post(job{op: opWheel, c: c})
 	}
 }
 

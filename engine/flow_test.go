@@ -203,6 +203,33 @@ func TestIdleTimeout(t *testing.T) {
 	})
 }
 
+// TestShortenTimeout: a timeout shortened while the connection waits in
+// the wheel for a longer one fires at the new deadline (an upgrade from a
+// 40 s HTTP keep-alive to a 1 s ping interval).
+func TestShortenTimeout(t *testing.T) {
+	forModesParallel(t, func(t *testing.T, m mode) {
+		e := newEngine(m)
+		addr := listen(t, e, func(c *engine.Conn) engine.Protocol {
+			c.SetTimeout(30 * time.Second)
+			return engine.ProtocolFunc(func(c *engine.Conn, p []byte) {
+				c.SetTimeout(time.Second)
+			})
+		})
+		start(t, e)
+		c := dial(t, addr)
+		time.Sleep(1500 * time.Millisecond) // the 30 s check is in the wheel
+		began := time.Now()
+		c.Write([]byte("shorter"))
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := c.Read(make([]byte, 1)); err != io.EOF {
+			t.Fatalf("client read %v, want EOF", err)
+		}
+		if d := time.Since(began); d < 900*time.Millisecond || d > 4*time.Second {
+			t.Fatalf("closed %v after the timeout became 1 s", d)
+		}
+	})
+}
+
 // pinger answers OnTimeout with a ping instead of closing.
 type pinger struct{ pings atomic.Int32 }
 

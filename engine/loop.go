@@ -160,6 +160,8 @@ func (l *loop) doJob(j job) {
 	case opWheel:
 		if j.c.wat == 0 {
 			l.due(j.c)
+		} else {
+			l.reschedule(j.c)
 		}
 	case opListen:
 		l.listen(j.ln)
@@ -321,6 +323,22 @@ func (l *loop) due(c *Conn) {
 		deadline = now + to + 1
 	}
 	l.wheel.add(c, deadline)
+}
+
+// reschedule moves a connection already in the wheel to an earlier slot
+// when its timeout was shortened.
+func (l *loop) reschedule(c *Conn) {
+	c.mu.Lock()
+	st := c.state
+	c.mu.Unlock()
+	to := c.timeout.Load()
+	if st != stateOpen || to == 0 {
+		return // a closing deadline or no timeout: due sorts it out
+	}
+	if at := c.active.Load() + to + 1; at < c.wat {
+		l.wheel.remove(c)
+		l.wheel.add(c, at)
+	}
 }
 
 // listen starts watching ln on this loop.

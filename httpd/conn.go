@@ -94,7 +94,7 @@ func (hc *conn) feed(data []byte) {
 			hc.bodyChunk(hc.p.Body())
 		case http1.EventDone:
 			hc.done()
-			if hc.upgrade != nil && !hc.async {
+			if !hc.async && hc.upgrade != nil { // async: the handler goroutine owns upgrade
 				hc.switchProtocol(data)
 				return
 			}
