@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"errors"
+	"github.com/plezi-go/plezi/pubsub"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -29,8 +30,9 @@ type Conn struct {
 	wmu       sync.Mutex // guards the fields below: the output side
 	comp      *wsflate.Compressor
 	closeSent bool
-	closeTmr  *engine.Timer // ends a Close the peer does not answer
-	wclosed   bool          // OnClose ran: no more writes
+	closeTmr  *engine.Timer     // ends a Close the peer does not answer
+	wclosed   bool              // OnClose ran: no more writes
+	brokers   *[]*pubsub.Broker // where Subscribe subscribed the connection
 
 	// Owned by the engine callbacks (serialized per connection).
 	decomp   *wsflate.Decompressor
@@ -163,6 +165,7 @@ func (p *protocol) OnClose(ec *engine.Conn, why error) {
 		c.closeTmr.Stop()
 	}
 	c.wmu.Unlock()
+	c.unsubscribeAll()
 	c.stopDeflate()
 	code, reason := c.code, c.reason
 	if code == 0 {
