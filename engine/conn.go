@@ -42,25 +42,26 @@ type Conn struct {
 	wnext, wprev *Conn
 	wat          int64
 
-	mu       sync.Mutex // guards the fields below
-	state    connState
-	running  bool // a goroutine is running this connection's tasks
-	proto    Protocol
-	tasks    taskQueue
-	out      outQueue
-	pending  int   // outbound bytes queued, not yet written (files included)
-	files    int   // file bytes among pending (not in memory)
-	inQueued int   // inbound bytes held in queued data tasks
-	interest uint8 // poller interest (registered once the loop took c in)
-	inPoller bool  // the loop registered fd with its poller
-	paused   bool  // reading paused: inQueued reached MaxQueuedInput
-	held     bool  // reading paused by the protocol (PauseRead)
-	eof      bool  // the peer ended its input
-	backedUp bool  // a write would have blocked since the last OnDrained
-	reason   error // why the connection closes (first cause wins)
-	closeAt  int64 // unix second by which a closing connection must be flushed
-	value    any
-	portable *portableState
+	mu          sync.Mutex // guards the fields below
+	state       connState
+	running     bool // a goroutine is running this connection's tasks
+	proto       Protocol
+	tasks       taskQueue
+	out         outQueue
+	pending     int   // outbound bytes queued, not yet written (files included)
+	files       int   // file bytes among pending (not in memory)
+	inQueued    int   // inbound bytes held in queued data tasks
+	interest    uint8 // poller interest (registered once the loop took c in)
+	inPoller    bool  // the loop registered fd with its poller
+	paused      bool  // reading paused: inQueued reached MaxQueuedInput
+	held        bool  // reading paused by the protocol (PauseRead)
+	eof         bool  // the peer ended its input
+	backedUp    bool  // a write would have blocked since the last OnDrained
+	flushPosted bool  // an opFlush job is queued on the loop (QueueShared)
+	reason      error // why the connection closes (first cause wins)
+	closeAt     int64 // unix second by which a closing connection must be flushed
+	value       any
+	portable    *portableState
 }
 
 // ID returns the connection's identifier: unique within the engine and, with
@@ -321,6 +322,42 @@ func (c *Conn) Write(p []byte) (int, error) {
 // the same bytes on every subscriber.
 func (c *Conn) WriteShared(p []byte) (int, error) {
 	return c.write(p, true)
+}
+
+// QueueShared is WriteShared for fan-out: p is queued, not written now,
+// and the connection's event loop writes everything queued meanwhile on
+// its next turn, with one writev. A broadcast of many messages to many
+// connections then costs one system call per connection per loop turn
+// instead of one per message (the publisher never enters the kernel for
+// a socket). When the queue reaches 64 KiB (or a quarter of MaxPending)
+// the caller writes it at once, so a burst larger than MaxPending still
+// reaches a peer that reads. Bounds and errors are Write's. On the
+// portable transport it is WriteShared.
+func (c *Conn) QueueShared(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state != stateOpen {
+		return 0, ErrClosed
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, err := c.queueLocked(p, true, 0)
+	if err != nil || c.nc != nil || c.backedUp {
+		return n, err // a flush comes: the writer goroutine or write interest
+	}
+	if c.pending-c.files >= c.e.cfg.queueFlush {
+		// A burst outruns the loop: write the batch now, so that only a
+		// peer that does not read accumulates toward MaxPending.
+		c.flushLocked()
+		return n, nil
+	}
+	if c.flushPosted {
+		return n, nil
+	}
+	c.flushPosted = true
+	c.l.post(job{op: opFlush, c: c})
+	return n, nil
 }
 
 // WriteString is Write for a string.

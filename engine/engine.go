@@ -116,6 +116,7 @@ const (
 type config struct {
 	threads         int
 	maxPending      int
+	queueFlush      int // QueueShared writes at once past this many queued bytes
 	maxQueuedInput  int
 	idleTimeout     time.Duration
 	closeTimeout    time.Duration
@@ -150,6 +151,7 @@ func (e *Engine) resolve() {
 	if c.maxPending <= 0 {
 		c.maxPending = DefaultMaxPending
 	}
+	c.queueFlush = min(64<<10, c.maxPending/4)
 	if c.maxQueuedInput <= 0 {
 		c.maxQueuedInput = DefaultMaxQueuedInput
 	}

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -454,5 +455,45 @@ func TestSendFile(t *testing.T) {
 			_, err := f.Stat()
 			return err != nil
 		})
+	})
+}
+
+// TestQueueShared: messages queued from another goroutine with
+// QueueShared reach the peer complete and in order, interleaved with
+// Write, and a Close right after still delivers them (graceful).
+func TestQueueShared(t *testing.T) {
+	forModes(t, func(t *testing.T, m mode) {
+		e := newEngine(m)
+		conns := make(chan *engine.Conn, 1)
+		addr := listen(t, e, func(c *engine.Conn) engine.Protocol {
+			conns <- c
+			return engine.ProtocolFunc(func(*engine.Conn, []byte) {})
+		})
+		start(t, e)
+		c := dial(t, addr)
+		ec := recv(t, conns, 5*time.Second)
+		var want bytes.Buffer
+		for i := 0; i < 2000; i++ {
+			msg := []byte(fmt.Sprintf("message %d;", i))
+			want.Write(msg)
+			var err error
+			if i%7 == 0 {
+				_, err = ec.Write(msg)
+			} else {
+				_, err = ec.QueueShared(msg)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		ec.Close()
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		got, err := io.ReadAll(c)
+		if err != nil || !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("read %d bytes (%v), want %d in order", len(got), err, want.Len())
+		}
+		if _, err := ec.QueueShared([]byte("late")); err != engine.ErrClosed {
+			t.Fatalf("QueueShared after Close: %v, want ErrClosed", err)
+		}
 	})
 }

@@ -32,6 +32,7 @@ const (
 	opAdopt                   // take c into the loop (portable transport)
 	opDetach                  // drop c and close its descriptor
 	opWheel                   // put c in the timing wheel
+	opFlush                   // write c's queued output (QueueShared)
 	opListen                  // start watching a listener
 	opUnlisten                // stop watching a listener
 	opShutdown                // queue OnShutdown on every connection
@@ -163,6 +164,12 @@ func (l *loop) doJob(j job) {
 		} else {
 			l.reschedule(j.c)
 		}
+	case opFlush:
+		c := j.c
+		c.mu.Lock()
+		c.flushPosted = false
+		c.flushLocked()
+		c.mu.Unlock()
 	case opListen:
 		l.listen(j.ln)
 	case opUnlisten:

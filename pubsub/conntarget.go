@@ -18,7 +18,7 @@ func (t ConnTarget) Defer(fn func()) error { return t.C.Defer(fn) }
 // It fails once the connection is closed, or when the write passes the
 // engine's MaxPending (the connection is then closed as a slow consumer).
 func (t ConnTarget) Deliver(m *Message, kind Kind) error {
-	_, err := t.C.WriteShared(m.Encoded(kind))
+	_, err := t.C.QueueShared(m.Encoded(kind))
 	return err
 }
 

@@ -85,7 +85,7 @@ func (s *Stream) SendPrepared(m *Message) error { return s.SendShared(m.b) }
 // encoding to many streams. p must end at an event boundary.
 func (s *Stream) SendShared(p []byte) error {
 	if c := s.conn.Load(); c != nil {
-		_, err := c.WriteShared(p)
+		_, err := c.QueueShared(p)
 		return mapErr(err)
 	}
 	return s.early1(func(dst []byte) []byte { return append(dst, p...) })

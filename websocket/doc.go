@@ -93,7 +93,8 @@
 // # Broadcast
 //
 // NewMessage encodes a frame once; Conn.WriteMessage queues those same
-// bytes on each connection (engine.Conn.WriteShared), or the compressed
+// bytes on each connection (engine.Conn.QueueShared: written by the
+// event loop, many messages per writev), or the compressed
 // frame, built once on first need, on connections with deflate.
 //
 // # Bounds

@@ -70,6 +70,6 @@ func (c *Conn) WriteMessage(m *Message) error {
 	if c.comp != nil && c.comp.ShouldCompress(len(m.data)) {
 		f = m.compressed(c.level)
 	}
-	_, err := c.eng().WriteShared(f)
+	_, err := c.eng().QueueShared(f)
 	return writeErr(err)
 }

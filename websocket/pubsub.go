@@ -86,7 +86,7 @@ func (c *Conn) Deliver(m *pubsub.Message, kind pubsub.Kind) error {
 	if f == nil {
 		return nil
 	}
-	_, err := c.eng().WriteShared(f)
+	_, err := c.eng().QueueShared(f)
 	return writeErr(err)
 }
 
