@@ -3,9 +3,11 @@ module github.com/plezi-go/plezi/bench
 go 1.26.8
 
 require (
+	github.com/gorilla/websocket v1.5.3
 	github.com/lesismal/nbio v1.6.8
 	github.com/plezi-go/plezi v0.0.0
 	github.com/valyala/fasthttp v1.78.0
+	go.uber.org/goleak v1.3.0
 	golang.org/x/sys v0.50.0
 )
 

@@ -153,17 +153,32 @@ func serveFastHTTP() (string, func() error, error) {
 //     pipelined load (wrk, 16 requests per write) it stops answering
 //     after a few seconds, so it is not in the default list.
 func serveNbio(kind string) (string, func() error, error) {
+	switch kind {
+	case "nbio":
+		return startNbio(kind, nbhttp.IOModMixed, nbioHandler, false)
+	case "nbio-nonblocking":
+		return startNbio(kind, nbhttp.IOModNonBlocking, nbioHandler, false)
+	default: // nbio-inline
+		return startNbio(kind, nbhttp.IOModNonBlocking, nbioHandler, true)
+	}
+}
+
+// startNbio runs an nbhttp engine serving h on a loopback port with
+// NPoller = GOMAXPROCS and the given IOMod; inline runs handlers on the
+// poller goroutines (ServerExecutor) instead of nbio's goroutine pool.
+func startNbio(name string, ioMod int, h http.Handler, inline bool) (string, func() error, error) {
 	logging.SetLevel(logging.LevelNone) // it logs to stdout, which is ours
 	var (
 		mu  sync.Mutex
 		lns []net.Listener
 	)
 	conf := nbhttp.Config{
-		Name:    kind,
+		Name:    name,
 		Network: "tcp",
 		Addrs:   []string{"127.0.0.1:0"},
-		Handler: nbioHandler,
+		Handler: h,
 		NPoller: runtime.GOMAXPROCS(0),
+		IOMod:   ioMod,
 		Listen: func(network, addr string) (net.Listener, error) {
 			ln, err := net.Listen(network, addr)
 			if err == nil {
@@ -174,13 +189,7 @@ func serveNbio(kind string) (string, func() error, error) {
 			return ln, err
 		},
 	}
-	switch kind {
-	case "nbio":
-		conf.IOMod = nbhttp.IOModMixed
-	case "nbio-nonblocking":
-		conf.IOMod = nbhttp.IOModNonBlocking
-	case "nbio-inline":
-		conf.IOMod = nbhttp.IOModNonBlocking
+	if inline {
 		conf.ServerExecutor = func(f func()) { f() }
 	}
 	e := nbhttp.NewEngine(conf)

@@ -77,17 +77,11 @@ func runServe(args []string) error {
 		fmt.Fprintf(os.Stderr, "serve: exceeded -max %v; exiting\n", *maxLife)
 		os.Exit(3)
 	})
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer f.Close()
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 
 	var (
 		addr string
@@ -119,43 +113,12 @@ func runServe(args []string) error {
 
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) == 0 {
-			continue
-		}
-		switch f[0] {
-		case "mem":
-			m, err := snapshot()
-			if err != nil {
-				fmt.Printf("error %v\n", err)
-				continue
-			}
-			fmt.Printf("mem %s opened=%d closed=%d\n", m, opened.Load(), closed.Load())
-		case "wait", "waitclosed":
-			ctr, label := &opened, "opened"
-			if f[0] == "waitclosed" {
-				ctr, label = &closed, "closed"
-			}
-			n, secs, err := twoInts(f[1:])
-			if err != nil {
-				fmt.Printf("error %s: %v\n", f[0], err)
-				continue
-			}
-			deadline := time.Now().Add(time.Duration(secs) * time.Second)
-			for ctr.Load() < n && time.Now().Before(deadline) {
-				time.Sleep(5 * time.Millisecond)
-			}
-			if got := ctr.Load(); got < n {
-				fmt.Printf("error %s: %d of %d after %ds\n", label, got, n, secs)
-				continue
-			}
-			fmt.Printf("%s %d\n", label, ctr.Load())
-		default:
-			fmt.Printf("error unknown command %q\n", f[0])
+		if f := strings.Fields(sc.Text()); len(f) > 0 {
+			serveCommand(f)
 		}
 	}
 	t0 := time.Now()
-	err := stop()
+	err = stop()
 	status := "ok"
 	if err != nil {
 		status = "error: " + err.Error()
@@ -167,6 +130,61 @@ func runServe(args []string) error {
 	}
 	fmt.Printf("stopped %v %s\n", since(t0), status)
 	return nil
+}
+
+// serveCommand answers one of the serve subcommand's stdin commands (mem,
+// wait, waitclosed) on stdout.
+func serveCommand(f []string) {
+	switch f[0] {
+	case "mem":
+		m, err := snapshot()
+		if err != nil {
+			fmt.Printf("error %v\n", err)
+			return
+		}
+		fmt.Printf("mem %s opened=%d closed=%d\n", m, opened.Load(), closed.Load())
+	case "wait", "waitclosed":
+		ctr, label := &opened, "opened"
+		if f[0] == "waitclosed" {
+			ctr, label = &closed, "closed"
+		}
+		n, secs, err := twoInts(f[1:])
+		if err != nil {
+			fmt.Printf("error %s: %v\n", f[0], err)
+			return
+		}
+		deadline := time.Now().Add(time.Duration(secs) * time.Second)
+		for ctr.Load() < n && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if got := ctr.Load(); got < n {
+			fmt.Printf("error %s: %d of %d after %ds\n", label, got, n, secs)
+			return
+		}
+		fmt.Printf("%s %d\n", label, ctr.Load())
+	default:
+		fmt.Printf("error unknown command %q\n", f[0])
+	}
+}
+
+// startCPUProfile starts a CPU profile into path (none when path is
+// empty) and returns the function that ends it.
+func startCPUProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // writeAllocProfile writes the allocs profile (every sampled allocation

@@ -84,7 +84,7 @@ func (t *engineTimers) shutdown() (time.Duration, error) {
 	case err := <-t.errc:
 		return time.Since(t0), err
 	case <-time.After(5 * time.Second):
-		return time.Since(t0), errors.New("Start did not return after Stop")
+		return time.Since(t0), errors.New("engine Start did not return after Stop")
 	}
 }
 
@@ -415,7 +415,7 @@ func timersOnce(impl timerImpl, n, batch int, seed uint64) (run timerRun, err er
 	}
 	run.StopNs = float64(time.Since(t0).Nanoseconds()) / float64(n)
 	if stopped != n {
-		return run, fmt.Errorf("Stop reported %d of %d timers still scheduled", stopped, n)
+		return run, fmt.Errorf("timer Stop reported %d of %d timers still scheduled", stopped, n)
 	}
 	impl.forget()
 	after, err := snapshot()

@@ -1,0 +1,102 @@
+//go:build linux
+
+package main
+
+import (
+	"net/http"
+
+	"github.com/plezi-go/plezi/engine"
+	"github.com/plezi-go/plezi/httpd"
+	"github.com/plezi-go/plezi/websocket"
+)
+
+// pleziHandler is the plezi servers' websocket.Handler: it counts opens
+// and closes, keeps the connections for broadcasts and echoes in echo
+// mode. One value serves every connection.
+type pleziHandler struct {
+	echo bool
+	set  *connSet[*websocket.Conn] // nil unless broadcasting
+}
+
+// The handler's optional callbacks must match the package's interfaces,
+// or they would silently never run.
+var (
+	_ websocket.Opener = (*pleziHandler)(nil)
+	_ websocket.Closer = (*pleziHandler)(nil)
+)
+
+func (h *pleziHandler) OnOpen(c *websocket.Conn) {
+	if h.set != nil {
+		h.set.add(c)
+	}
+	opened.Add(1) // after set.add: an opened connection gets broadcasts
+}
+
+func (h *pleziHandler) OnMessage(c *websocket.Conn, data []byte, text bool) {
+	if !h.echo {
+		return
+	}
+	if text {
+		c.WriteText(data)
+	} else {
+		c.WriteBinary(data)
+	}
+}
+
+func (h *pleziHandler) OnClose(c *websocket.Conn, _ int, _ string) {
+	closed.Add(1)
+	if h.set != nil {
+		h.set.remove(c)
+	}
+}
+
+// wsOptions turns compression off (the load client offers none anyway).
+var wsOptions = &websocket.Options{DisableCompression: true}
+
+// servePleziWS runs plezi's websocket package on httpd.Server over the
+// engine (Threads 0, Loops = GOMAXPROCS), compression off. Native: websocket.UpgradeCtx from a Native handler;
+// adapter: websocket.Upgrade from a net/http handler through httpd's
+// adapter. Broadcast: see pleziBroadcast.
+func servePleziWS(cfg wsConfig, adapter bool) (*wsServer, error) {
+	h := &pleziHandler{echo: cfg.mode == "echo"}
+	if cfg.mode == "bcast" {
+		h.set = newConnSet[*websocket.Conn]()
+	}
+	s := &httpd.Server{}
+	if adapter {
+		s.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			websocket.Upgrade(w, r, h, wsOptions) // on error, Upgrade answered the request
+		})
+	} else {
+		s.Native = func(x *httpd.Ctx) {
+			websocket.UpgradeCtx(x, h, wsOptions) // on error, UpgradeCtx answered the request
+		}
+	}
+	e := &engine.Engine{IgnoreSignals: true}
+	ln, err := s.Listen(e, "tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	stop, err := startEngine(e)
+	if err != nil {
+		return nil, err
+	}
+	srv := &wsServer{addr: ln.Addr().String(), stop: stop}
+	if cfg.mode == "bcast" {
+		srv.broadcast = pleziBroadcast(h.set, cfg)
+	}
+	return srv, nil
+}
+
+// pleziBroadcast is plezi's broadcast: websocket.NewMessage once per
+// message (the frame is encoded once) and (*Conn).WriteMessage to every
+// connection open when it starts.
+func pleziBroadcast(set *connSet[*websocket.Conn], cfg wsConfig) func(first uint64, n, size int) (int64, int64) {
+	return func(first uint64, n, size int) (int64, int64) {
+		prepare := func(i int) (*websocket.Message, error) {
+			return websocket.NewMessage(cfg.text, bcastPayload(first+uint64(i), size)), nil
+		}
+		send := func(c *websocket.Conn, m *websocket.Message) error { return c.WriteMessage(m) }
+		return fanOut(set.list(), n, cfg.par, prepare, send)
+	}
+}
