@@ -27,8 +27,8 @@ func (o *config) flateConfig() wsflate.Config {
 
 // startDeflate sets up the compressor and decompressor of a connection that
 // negotiated permessage-deflate with parameters p.
-func (c *Conn) startDeflate(p wsflate.Params) {
-	cfg := c.o.flateConfig()
+func (c *Conn) startDeflate(p wsflate.Params, o *config) {
+	cfg := o.flateConfig()
 	c.comp = wsflate.NewCompressor(p, cfg, c.server)
 	c.decomp = wsflate.NewDecompressor(p, c.server)
 	c.r.deflate = c.decomp

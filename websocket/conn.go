@@ -6,6 +6,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/plezi-go/plezi/engine"
 	"github.com/plezi-go/plezi/internal/wsflate"
@@ -21,7 +22,7 @@ import (
 type Conn struct {
 	ec     atomic.Pointer[engine.Conn] // set by OnOpen, or by Dial after Attach
 	h      Handler
-	o      *config
+	tm     timing // ping, pong and close delays (from Options)
 	server bool
 	sub    string
 	r      reader
@@ -42,8 +43,13 @@ type Conn struct {
 	reason   string // and its reason
 }
 
+// timing is the part of the options a connection keeps: a copy, so that
+// no per-connection Options copy stays alive.
+type timing struct{ ping, pong, close time.Duration }
+
 func newConn(h Handler, o *config, server bool, sub string) *Conn {
-	c := &Conn{h: h, o: o, server: server, sub: sub}
+	c := &Conn{h: h, server: server, sub: sub}
+	c.tm = timing{ping: o.PingInterval, pong: o.PongTimeout, close: o.CloseTimeout}
 	c.r.server = server
 	c.r.max = o.MaxMessage
 	return c
@@ -98,8 +104,8 @@ func (p *protocol) conn() *Conn { return (*Conn)(p) }
 func (p *protocol) OnOpen(ec *engine.Conn) {
 	c := p.conn()
 	c.ec.CompareAndSwap(nil, ec)
-	if c.o.PingInterval > 0 {
-		ec.SetTimeout(c.o.PingInterval)
+	if c.tm.ping > 0 {
+		ec.SetTimeout(c.tm.ping)
 	} else {
 		ec.SetTimeout(0)
 	}
@@ -113,7 +119,7 @@ func (p *protocol) OnData(ec *engine.Conn, data []byte) {
 	c := p.conn()
 	if c.pingOut {
 		c.pingOut = false
-		ec.SetTimeout(c.o.PingInterval)
+		ec.SetTimeout(c.tm.ping)
 	}
 	err := c.r.feed(data, (*sink)(c))
 	var ce *CloseError
@@ -151,7 +157,7 @@ func (p *protocol) OnTimeout(ec *engine.Conn) {
 	default:
 		c.pingOut = true
 		c.Ping(nil)
-		ec.SetTimeout(c.o.PongTimeout)
+		ec.SetTimeout(c.tm.pong)
 	}
 }
 
@@ -253,7 +259,7 @@ func (c *Conn) Close(code int, reason string) error {
 	// timing wheel cannot yet bring a connection's check forward (see
 	// the package documentation).
 	ec := c.eng()
-	t := ec.Engine().RunAfter(c.o.CloseTimeout, func() { ec.Close() })
+	t := ec.Engine().RunAfter(c.tm.close, func() { ec.Close() })
 	c.wmu.Lock()
 	if c.wclosed {
 		t.Stop()

@@ -202,7 +202,7 @@ func (cfg *config) checkResponse(resp *http.Response, key string) (*Conn, *Hands
 		return nil, bad(err.Error())
 	}
 	if ok {
-		c.startDeflate(p)
+		c.startDeflate(p, cfg)
 	}
 	return c, nil
 }

@@ -38,7 +38,7 @@ type reader struct {
 	left    int64 // payload bytes of h still to read
 	mpos    int   // masking key offset
 
-	ctrl [maxControlPayload]byte
+	ctrl *[maxControlPayload]byte // a control payload split across reads; allocated on first need
 	cn   int
 
 	frag       bool // a data message started and is not finished
@@ -186,6 +186,13 @@ func (r *reader) readPayload(p []byte, s frameSink) ([]byte, error) {
 	whole := r.left == r.h.length && int64(n) == r.h.length
 	r.left -= int64(n)
 	if isControl(r.h.op) {
+		if whole { // the usual case: no copy
+			r.inFrame = false
+			return rest, s.control(r.h.op, chunk)
+		}
+		if r.ctrl == nil {
+			r.ctrl = new([maxControlPayload]byte)
+		}
 		r.cn += copy(r.ctrl[r.cn:], chunk)
 	} else if done, err := r.dataChunk(chunk, whole, s); done || err != nil {
 		return rest, err
@@ -215,6 +222,9 @@ func (r *reader) dataChunk(chunk []byte, whole bool, s frameSink) (delivered boo
 func (r *reader) endFrame(s frameSink) error {
 	r.inFrame = false
 	if isControl(r.h.op) {
+		if r.ctrl == nil {
+			return s.control(r.h.op, nil)
+		}
 		return s.control(r.h.op, r.ctrl[:r.cn])
 	}
 	if !r.h.fin {

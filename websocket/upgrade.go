@@ -42,7 +42,7 @@ func Upgrade(w http.ResponseWriter, r *http.Request, h Handler, o *Options) erro
 		a.responseHeaders(w.Header().Set)
 		return u.Upgrade(http.StatusSwitchingProtocols, (*protocol)(c))
 	}
-	return hijack(w, a, c)
+	return hijack(w, a, c, cfg)
 }
 
 // UpgradeCtx is Upgrade for the native httpd handler: the connection stays
@@ -85,7 +85,7 @@ func UpgradeCtx(x *httpd.Ctx, h Handler, o *Options) error {
 func newServerConn(h Handler, cfg *config, a *accepted) *Conn {
 	c := newConn(h, cfg, true, a.subprotocol)
 	if a.compressed {
-		c.startDeflate(a.deflate)
+		c.startDeflate(a.deflate, cfg)
 	}
 	return c
 }
@@ -96,8 +96,8 @@ func equalFold(b []byte, s string) bool {
 
 // hijack takes the connection from a plain net/http server and attaches
 // it to the configured engine.
-func hijack(w http.ResponseWriter, a *accepted, c *Conn) error {
-	if c.o.Engine == nil {
+func hijack(w http.ResponseWriter, a *accepted, c *Conn, cfg *config) error {
+	if cfg.Engine == nil {
 		http.Error(w, "websocket: no engine", http.StatusInternalServerError)
 		return ErrNoEngine
 	}
@@ -118,7 +118,7 @@ func hijack(w http.ResponseWriter, a *accepted, c *Conn) error {
 		nc.Close()
 		return err
 	}
-	if _, err := c.o.Engine.Attach(withBuffered(nc, brw.Reader), (*protocol)(c)); err != nil {
+	if _, err := cfg.Engine.Attach(withBuffered(nc, brw.Reader), (*protocol)(c)); err != nil {
 		nc.Close()
 		c.stopDeflate()
 		return err
