@@ -12,6 +12,9 @@ import (
 	"github.com/plezi-go/plezi/engine"
 	"github.com/plezi-go/plezi/httpd"
 	"github.com/plezi-go/plezi/internal/route"
+	"github.com/plezi-go/plezi/pubsub"
+	"github.com/plezi-go/plezi/sse"
+	"github.com/plezi-go/plezi/websocket"
 )
 
 // App is a Plezi application: routes to controllers, served by an
@@ -52,12 +55,32 @@ type App struct {
 	// DefaultMaxMemory).
 	MaxMemory int64
 
+	// PubSub carries Publish, Subscribe, Unicast and Broadcast (nil: a
+	// broker on this process's pubsub.Process engine, made on first use).
+	// Give it a broker whose Engine is a pubsub/redis engine to reach
+	// connections on every machine.
+	PubSub *pubsub.Broker
+
+	// WebSocket holds the options of WebSocket connections (nil: the
+	// defaults; a nil Engine is the App's).
+	WebSocket *websocket.Options
+
+	// SSE holds the options of event streams (nil: the defaults).
+	SSE *sse.Options
+
+	// NoClient stops the App from serving the JavaScript client at
+	// ClientPath and ClientModulePath (by default served before the
+	// routes are tried).
+	NoClient bool
+
 	mu      sync.Mutex // guards route additions and the lazy fields below
 	routes  atomic.Pointer[route.Router[*target]]
 	errCtrl atomic.Pointer[ctrlType]
 	eng     *engine.Engine
 	srv     *httpd.Server
 	views   viewCache
+	broker  *pubsub.Broker
+	node    string // the prefix of connection IDs, random per App
 }
 
 // New returns a new application. Its zero value works as well; New is

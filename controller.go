@@ -16,7 +16,9 @@ import (
 // A fresh controller is made for every request, so its fields are the
 // request's own. A Controller is valid only while the method the
 // framework called runs (like an http.ResponseWriter); it is not safe for
-// concurrent use.
+// concurrent use. A real-time controller (see package doc) lives as long
+// as its WebSocket connection or event stream instead; its connection
+// methods (Write, Defer, Close...) are safe from any goroutine.
 type Controller struct {
 	app   *App
 	w     http.ResponseWriter
@@ -29,7 +31,8 @@ type Controller struct {
 	raw      []byte // a JSON body as read
 	bodyDone bool
 	bodyErr  error
-	inError  bool // an error page is being drawn
+	inError  bool      // an error page is being drawn
+	live     *liveConn // the connection of a real-time controller
 }
 
 func (c *Controller) base() *Controller { return c }

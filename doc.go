@@ -100,40 +100,87 @@
 // {"event":"_ack_","_EID_":...} when the message had an _EID_; an
 // unknown event goes to Unknown(Params), or gets a 404
 // {"event":"_error_",...}. This is Plezi's fallback for clients without
-// WebSocket; the same methods will answer WebSocket messages (below).
+// WebSocket; the same methods answer WebSocket messages (below).
 // Event calls go through reflect.Value.Call: event names are data.
 //
-// # Real-time controllers (planned: phase 2)
+// # Real-time controllers
 //
-// Not built yet; this is the plan, and nothing above stands in its way:
+//	type Chat struct{ plezi.Controller }
 //
-//   - Route already notes, at registration, whether a controller has
-//     OnMessage(data []byte) (it accepts WebSocket) and OnSSE() (it
-//     accepts EventSource). An upgrade request to such a route will make
-//     a fresh controller, call PreConnect() bool if it has one (false
-//     refuses with 403), and upgrade through package websocket or sse on
-//     httpd.Upgrader: the connection switches protocol in place, no
-//     goroutine. The controller then lives as long as the connection, bound
-//     to a websocket.Conn or an sse.Stream behind a small interface kept
-//     in Controller.
-//   - Callbacks, all optional and detected by interface assertions at
-//     registration: OnOpen(), OnMessage(data []byte), OnDrained(),
-//     OnShutdown(), OnClose(). They run under the engine's guarantee
-//     (never two at once per connection; OnOpen first, OnClose last), so
-//     the seed's four Defer tasks always leave the count at 4.
-//   - Controller methods for connections: Write(v any) error (string →
-//     text frame or SSE data, []byte → binary frame, other values →
-//     JSON), Close(), Defer(fn) error, Open() bool, Pending() int, ID()
-//     string, Subscribe(channel, handler) and Publish(channel, message)
-//     through package pubsub (a subscription ends with its connection).
-//   - JSON auto-dispatch: a text message that parses as a JSON object with
-//     a string "event" calls the event method found at registration (the
-//     table HTTP uses today); an "_EID_" gets {"event":"_ack_","_EID_":...}
-//     first; an unknown event goes to Unknown or gets an "_error_" event;
-//     a return value is written back with Write; other messages go to
-//     OnMessage.
-//   - These calls run without HTTP Request/ResponseWriter: Params then
-//     holds the upgrade request's parameters, and ResponseWriter is nil.
+//	func (c *Chat) OnMessage(data []byte) { c.Write("echo: " + string(data)) }
+//	func (c *Chat) OnSSE()                {} // EventSource clients too
+//	func (c *Chat) Say(m plezi.Params) error {
+//		return c.Broadcast(map[string]string{"event": "said", "text": m.Get("text")})
+//	}
+//
+// A controller with OnMessage(data []byte) (Messenger) accepts WebSocket
+// upgrades on its routes; one with OnSSE() (SSEOpener) accepts
+// EventSource requests (GET with Accept: text/event-stream). Other
+// requests to the route are ordinary HTTP requests. An upgrade makes a
+// fresh controller and calls PreConnect() bool when it has one (false
+// answers 403; Params and Cookies hold the request's), then switches the
+// connection to package websocket or sse (on httpd: in place, no
+// goroutine). The controller then lives as long as the connection; its
+// callbacks, all optional, are OnOpen(), OnMessage(data), OnSSE() (after
+// OnOpen, on streams), OnDrained() (WebSocket), OnShutdown() and
+// OnClose(). They run under the engine's guarantee: never two at once
+// for one connection, nor with its Defer tasks; OnOpen first, OnClose
+// last. So state touched only there needs no mutex, and the seed's four
+// Defer tasks always leave the count at 4. A method named like a
+// callback with another signature is a registration error.
+//
+// Methods of Controller for connections (safe from any goroutine once
+// open): Write(v) (a string as a text message or an event's data, a
+// []byte as a binary message, anything else as JSON), Close, Defer,
+// Open, Pending, ID, IsWebSocket, IsSSE, Text (the message being handled
+// is text), Subscribe(channel, handler) and Unsubscribe, Publish, Unicast
+// and Broadcast. On a controller serving plain HTTP they return
+// ErrNotConnected. These calls run without a ResponseWriter (it is nil):
+// Params holds the upgrade request's parameters.
+//
+// # JSON auto-dispatch
+//
+// A text message that is a JSON object with a string "event" calls the
+// event method of that name (the table HTTP POSTs use): an "_EID_" is
+// acknowledged first with {"event":"_ack_","_EID_":...}; an unknown
+// event goes to Unknown(Params), or is answered with {"event":"_error_",
+// "status":404,...}; an error result with an "_error_" event of its
+// status (5xx texts are logged, never sent); a non-nil return value is
+// written back with Write. Binary messages, and text that is not such an
+// object, go to OnMessage.
+//
+// An event stream cannot carry client messages, so the first event of
+// each stream, "_plezi_", gives the client the stream's ID and a secret
+// token: a POST to the route with the header X-Plezi-Token and a JSON
+// body is handed, through pub/sub (so on whichever process holds the
+// stream), to the stream's controller, which handles it exactly as a
+// WebSocket text message; the POST gets 204. Without the header, a POST
+// is the HTTP JSON event above.
+//
+// # Pub/sub, Unicast and Broadcast
+//
+// App.PubSub is the application's *pubsub.Broker (default: this process
+// only; a broker on a pubsub/redis engine reaches every machine). Every
+// connection subscribes, for its life, to a private channel derived from
+// its ID and to its controller type's broadcast channel. An ID is a
+// random per-App prefix and the engine's connection number, so IDs made
+// by different processes and machines differ. App.Unicast(id, msg)
+// reaches one connection wherever it is; App.Broadcast(&Chat{}, msg) (or
+// Controller.Broadcast) every connection of that controller type, the
+// sender included. Messages are encoded once for all subscribers; a
+// []byte travels as a binary message and reaches WebSocket connections
+// only. Delivery is at most once.
+//
+// # The JavaScript client
+//
+// Every App serves Plezi's JavaScript client at /plezi.js (a classic
+// script) and /plezi.mjs (an ES module), unless App.NoClient; ClientJS
+// and ClientHandler serve it elsewhere. new PleziClient("/chat", true)
+// connects with WebSocket, or EventSource + POST where WebSocket is
+// missing (or never opens); emit(event, data, onAck, onTimeout) sends a
+// JSON event; incoming events call the handler of their name; onopen and
+// onclose report the connection, which reconnects with exponential
+// backoff.
 //
 // # Bounds
 //
@@ -143,4 +190,9 @@
 // temporary files removed after the request); past them the request gets
 // 413. Templates are cached once parsed (bounded by the files of Views).
 // A route match holds at most 8 parameters, checked at registration.
+// Connections: a WebSocket message is bounded by App.WebSocket.MaxMessage
+// (250 KiB), each connection's output by the engine's MaxPending (a slow
+// client is closed, never buffered without end), a POST forwarded to an
+// event stream by MaxBody. A controller whose route passes a POST on
+// (no action for it) leaves the body it read to the next route.
 package plezi

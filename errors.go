@@ -2,6 +2,7 @@ package plezi
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 )
 
@@ -20,7 +21,25 @@ var (
 
 	// ErrTemplate is wrapped by Render errors (missing or bad template).
 	ErrTemplate = errors.New("plezi: template")
+
+	// ErrNotConnected is returned by a controller's connection methods
+	// (Write, Defer, Subscribe...) when it serves a plain HTTP request
+	// rather than a WebSocket connection or an event stream.
+	ErrNotConnected = errors.New("plezi: controller has no connection")
+
+	// ErrBadID is returned by Unicast for a string that is not a
+	// connection ID (see Controller.ID).
+	ErrBadID = errors.New("plezi: malformed connection ID")
+
+	// ErrPanic is wrapped by the error that stands for a recovered panic
+	// in a controller method or callback.
+	ErrPanic = errors.New("plezi: panic")
 )
+
+// errPanic turns a recovered panic value into an error wrapping ErrPanic.
+func errPanic(inst any, v any) error {
+	return fmt.Errorf("%w in %T: %v", ErrPanic, inst, v)
+}
 
 // HTTPError is an error with an HTTP status. Return one from a controller
 // method to choose the error page's status; Message is shown to the

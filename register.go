@@ -30,13 +30,15 @@ var actionNames = [actCount]string{"Index", "Show", "New", "Create", "Update", "
 // ctrlType is what registration learns about a controller type.
 type ctrlType struct {
 	typ     reflect.Type // the struct type; instances are *typ
+	ptr     reflect.Type // *typ
 	name    string
 	base    bool // embeds Controller
 	actions [actCount]action
 	events  map[string]eventMethod // JSON events, by method name and lower-first name
 	unknown *eventMethod           // Unknown(Params)
 	errPage bool                   // implements ErrorPager
-	ws, sse bool                   // OnMessage / OnSSE: real-time (planned)
+	ws, sse bool                   // OnMessage / OnSSE: accepts WebSocket / EventSource
+	channel string                 // Broadcast's channel for this type
 }
 
 // target is what a route leads to.
@@ -54,7 +56,8 @@ func analyze(c any) (*ctrlType, string) {
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return nil, "a controller must be a pointer to a struct (got " + typeName(c) + ")"
 	}
-	ct := &ctrlType{typ: v.Elem().Type(), name: v.Type().String()}
+	ct := &ctrlType{typ: v.Elem().Type(), ptr: v.Type(), name: v.Type().String()}
+	ct.channel = broadcastChannel(ct.typ)
 	_, ct.base = c.(controllerBase)
 	_, ct.errPage = c.(ErrorPager)
 	if reason := ct.bindActions(c, v.Type()); reason != "" {
@@ -63,8 +66,9 @@ func analyze(c any) (*ctrlType, string) {
 	if reason := ct.bindEvents(v.Type()); reason != "" {
 		return nil, reason
 	}
-	_, ct.ws = v.Type().MethodByName("OnMessage")
-	_, ct.sse = v.Type().MethodByName("OnSSE")
+	if reason := realtimeShape(ct, c); reason != "" {
+		return nil, reason
+	}
 	return ct, ""
 }
 

@@ -64,6 +64,9 @@ func (c *Every) Index() any {
 }
 
 func TestSeedRunEvery(t *testing.T) {
+	everyMu.Lock()
+	everyCount = nil // -count=N runs the test again
+	everyMu.Unlock()
 	a := newApp()
 	mustRoute(t, a, "/", &Every{})
 	base := serve(t, a)
@@ -103,6 +106,7 @@ func (c *After) Index() any {
 }
 
 func TestSeedRunAfter(t *testing.T) {
+	afterCount.Store(0)
 	a := newApp()
 	mustRoute(t, a, "/", &After{})
 	base := serve(t, a)

@@ -11,21 +11,29 @@ import (
 // ServeHTTP routes a request: the first matching route whose controller
 // answers the request's verb serves it; none gives the 404 page.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.servesClient(r) {
+		serveClient(w, r)
+		return
+	}
 	rt := a.routes.Load()
 	if rt != nil {
 		var it route.Iter
+		var carry *bodyCarry // a body read by a controller that passed
 		rt.Start(&it, r.URL.EscapedPath())
 		for m := rt.Next(&it); m != nil; m = rt.Next(&it) {
-			if a.serveRoute(w, r, m, &it.Match) {
+			if a.serveRoute(w, r, m, &it.Match, &carry) {
 				return
 			}
+		}
+		if carry != nil {
+			carry.cleanup(r)
 		}
 	}
 	a.errorPage(w, r, nil, nil, http.StatusNotFound, ErrNotFound)
 }
 
 // serveRoute serves r with route m if its target takes it.
-func (a *App) serveRoute(w http.ResponseWriter, r *http.Request, m *route.Route[*target], match *route.Match) bool {
+func (a *App) serveRoute(w http.ResponseWriter, r *http.Request, m *route.Route[*target], match *route.Match, carry **bodyCarry) bool {
 	t := m.Value
 	if t.handler != nil {
 		for i := 0; i < match.Len(); i++ {
@@ -34,15 +42,22 @@ func (a *App) serveRoute(w http.ResponseWriter, r *http.Request, m *route.Route[
 		t.handler.ServeHTTP(w, r)
 		return true
 	}
-	return a.serveController(w, r, m, match)
+	return a.serveController(w, r, m, match, carry)
 }
 
 // serveController makes a fresh controller and calls the method the
-// request's verb (or its _method override, or its JSON event) names.
-func (a *App) serveController(w http.ResponseWriter, r *http.Request, m *route.Route[*target], match *route.Match) bool {
+// request's verb (or its _method override, or its JSON event) names. A
+// controller that read the body and then passes the request on leaves
+// the body in *carry for the next one.
+func (a *App) serveController(w http.ResponseWriter, r *http.Request, m *route.Route[*target], match *route.Match, carry **bodyCarry) bool {
 	ct := m.Value.ctrl
 	verb := r.Method
-	if verb != http.MethodPost && pick(ct, verb, match) == nil {
+	live := ct.upgrades(r)
+	switch {
+	case live:
+	case verb == http.MethodPost && !ct.takesPost():
+		return false
+	case verb != http.MethodPost && pick(ct, verb, match) == nil:
 		return false // cheap refusal: no body read, no controller made
 	}
 	inst := ct.newInstance()
@@ -51,7 +66,27 @@ func (a *App) serveController(w http.ResponseWriter, r *http.Request, m *route.R
 		c = inst.(controllerBase).base()
 	}
 	c.bind(a, w, r, m, match)
-	defer c.cleanup()
+	if *carry != nil {
+		(*carry).restore(c)
+	}
+	if live {
+		a.serveRealtime(w, r, c, inst)
+		return true
+	}
+	if a.serveAction(w, r, c, inst, ct, match) {
+		c.cleanup()
+		return true
+	}
+	if c.bodyDone && *carry == nil {
+		*carry = &bodyCarry{body: c.body, raw: c.raw, err: c.bodyErr}
+	}
+	return false
+}
+
+// serveAction reads the body and calls the action, or reports that the
+// controller does not take the request.
+func (a *App) serveAction(w http.ResponseWriter, r *http.Request, c *Controller, inst any, ct *ctrlType, match *route.Match) bool {
+	verb := r.Method
 	if kindOf(r) != bodyNone {
 		if err := c.readBody(); err != nil {
 			a.errorPage(w, r, c, inst, statusOf(err), err)
@@ -59,6 +94,10 @@ func (a *App) serveController(w http.ResponseWriter, r *http.Request, m *route.R
 		}
 	}
 	if verb == http.MethodPost {
+		if tok := r.Header.Get(tokenHeader); tok != "" && ct.sse && c.raw != nil {
+			a.forward(w, tok, c.raw)
+			return true
+		}
 		if ev, ok := eventOf(c.body); ok && ct.dispatches() && c.raw != nil {
 			a.call(c, inst, func() (any, error) { return c.dispatchHTTP(inst, ct, c.body, ev) })
 			return true
@@ -71,6 +110,34 @@ func (a *App) serveController(w http.ResponseWriter, r *http.Request, m *route.R
 	}
 	a.call(c, inst, func() (any, error) { return act(inst) })
 	return true
+}
+
+// bodyCarry is a request body read by a controller that then passed the
+// request on to the next route: the body can be read only once.
+type bodyCarry struct {
+	body Params
+	raw  []byte
+	err  error
+}
+
+// restore gives c the body read before.
+func (b *bodyCarry) restore(c *Controller) {
+	c.body, c.raw, c.bodyErr, c.bodyDone = b.body, b.raw, b.err, true
+}
+
+// cleanup removes the temporary files of a multipart body no controller
+// took.
+func (b *bodyCarry) cleanup(r *http.Request) {
+	if mf := r.MultipartForm; mf != nil {
+		mf.RemoveAll()
+	}
+}
+
+// takesPost reports whether the controller may answer a POST: a REST
+// action (directly or through _method), JSON events, or the messages of
+// its event streams' clients.
+func (ct *ctrlType) takesPost() bool {
+	return ct.has(actCreate) || ct.has(actUpdate) || ct.has(actDelete) || ct.dispatches() || ct.sse
 }
 
 // pick returns the action for verb, Plezi's REST mapping: GET (and HEAD)

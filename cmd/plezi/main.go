@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/tls"
-	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,13 +12,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/plezi-go/plezi"
 	"github.com/plezi-go/plezi/engine"
 	"github.com/plezi-go/plezi/httpd"
 	"github.com/plezi-go/plezi/internal/devcert"
+	"github.com/plezi-go/plezi/pubsub"
+	"github.com/plezi-go/plezi/pubsub/redis"
 )
-
-//go:embed demo.html
-var demoPage []byte
 
 func main() {
 	err := run(os.Args[1:], os.Stderr)
@@ -44,6 +43,7 @@ func (e usageError) Error() string { return e.msg }
 // options are the parsed flags.
 type options struct {
 	bind, www, certFile, keyFile string
+	redis                        string
 	port, threads, keepAlive     int
 	maxBodyMiB, maxHeadKiB       int
 	verbose, tls                 bool
@@ -64,6 +64,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.tls, "tls", false, "serve HTTPS (self-signed certificate unless -tls-cert and -tls-key)")
 	fs.StringVar(&o.certFile, "tls-cert", "", "TLS certificate file (PEM)")
 	fs.StringVar(&o.keyFile, "tls-key", "", "TLS private key file (PEM)")
+	fs.StringVar(&o.redis, "r", "", "Redis URL (redis://host:6379/0) for pub/sub across machines (default: this process only)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -96,6 +97,14 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 }
 
 func run(args []string, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "demo":
+			args = args[1:]
+		case "new":
+			return runNew(args[1:], stderr)
+		}
+	}
 	o, err := parse(args, stderr)
 	if err != nil {
 		return err
@@ -116,8 +125,20 @@ func run(args []string, stderr io.Writer) error {
 	if o.verbose {
 		s.AccessLog = logger
 	}
+	start := e.Start
 	if o.www == "" {
-		s.Native = demo
+		a := &plezi.App{Engine: e, Server: s, Logger: logger}
+		if o.redis != "" {
+			re, err := redisBroker(a, o.redis, logger)
+			if err != nil {
+				return err
+			}
+			defer re.Close()
+		}
+		if err := setupDemo(a); err != nil {
+			return err
+		}
+		start = a.Start
 	}
 	network, addr := "tcp", net.JoinHostPort(o.bind, strconv.Itoa(o.port))
 	if b := o.bind; len(b) > 0 && (b[0] == '/' || b[0] == '.') {
@@ -128,14 +149,27 @@ func run(args []string, stderr io.Writer) error {
 		return err
 	}
 	e.On(engine.Started, func() {
-		what := "the demo page"
+		what := "the demo (a chat room)"
 		if o.www != "" {
 			what = "files from " + o.www
 		}
 		fmt.Fprintf(stderr, "plezi: serving %s on %s://%s; Ctrl-C to stop\n", what, scheme, ln.Addr())
 	})
 	e.On(engine.Finished, func() { fmt.Fprintln(stderr, "plezi: stopped") })
-	return e.Start()
+	return start()
+}
+
+// redisBroker gives a a broker on a Redis engine: pub/sub across
+// machines.
+func redisBroker(a *plezi.App, url string, logger *slog.Logger) (*redis.Engine, error) {
+	b := &pubsub.Broker{Logger: logger}
+	re, err := redis.New(b, redis.Options{URL: url, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("-r %s: %w", url, err)
+	}
+	b.Engine = re
+	a.PubSub = b
+	return re, nil
 }
 
 func listen(e *engine.Engine, s *httpd.Server, o *options, network, addr string) (*engine.Listener, string, error) {
@@ -155,21 +189,6 @@ func listen(e *engine.Engine, s *httpd.Server, o *options, network, addr string)
 	}
 	ln, err := s.ListenTLS(e, network, addr, &tls.Config{Certificates: []tls.Certificate{cert}})
 	return ln, "https", err
-}
-
-// demo serves the embedded demo page.
-func demo(x *httpd.Ctx) {
-	switch string(x.Path()) {
-	case "/", "/index.html":
-		x.SetHeader("Content-Type", "text/html; charset=utf-8")
-		x.Write(demoPage)
-	case "/hello":
-		x.SetHeader("Content-Type", "text/plain; charset=utf-8")
-		x.WriteString("Hello World")
-	default:
-		x.SetStatus(404)
-		x.WriteString("404 Not Found\n")
-	}
 }
 
 func envInt(name string, def int) int {

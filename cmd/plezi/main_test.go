@@ -125,3 +125,44 @@ func TestBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestNew runs `plezi new` into a temporary folder (with a replace
+// directive to this checkout, offline), then vets and tests the
+// generated app with the go command, as a user would.
+func TestNew(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a generated app (skipped with -short)")
+	}
+	bin := build(t)
+	checkout, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "myapp")
+	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
+	cmd := exec.Command(bin, "new", "-replace", checkout, dir)
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "created") {
+		t.Fatalf("plezi new: %v\n%s", err, out)
+	}
+	for _, f := range []string{"main.go", "controllers.go", "app_test.go", "go.mod", "views/index.html.tmpl", "public/style.css"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+	for _, args := range [][]string{{"vet", "./..."}, {"test", "-count=1", "./..."}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir, cmd.Env = dir, env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	// A second run refuses to overwrite; a bad name is a usage error.
+	for _, args := range [][]string{{"new", dir}, {"new", "9lives"}, {"new"}} {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		if err := cmd.Run(); err == nil {
+			t.Errorf("plezi %v succeeded", args)
+		}
+	}
+}
