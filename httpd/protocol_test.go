@@ -204,6 +204,7 @@ func TestPublicFolder(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "index.html"), []byte("<h1>static</h1>"), 0o644)
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("0123456789"), 0o644)
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
 	forModes(t, func(t *testing.T, m mode) {
 		base := serve(t, m, &httpd.Server{Public: dir, Native: hello})
 		c := client(t)
@@ -223,6 +224,10 @@ func TestPublicFolder(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 206 || string(b) != "234" {
 			t.Fatalf("range: %d %q", resp.StatusCode, b)
+		}
+		// A folder without index.html is the handler's, not a 404.
+		if _, body := get(t, c, base+"/sub/"); body != "Hello World" {
+			t.Fatalf("folder without an index: %q", body)
 		}
 		if out := raw(t, base, "GET /%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); strings.Contains(out, "root:") {
 			t.Fatal("traversal served a file outside the folder")

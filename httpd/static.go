@@ -23,7 +23,7 @@ func newStatic(root string) http.Handler {
 func (f *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.dir.ServeHTTP(w, r) }
 
 // exists reports whether the request path (a clean, slash-rooted path)
-// names something in the folder. os.Root keeps the look-up inside it.
+// names a file in the folder, or a folder with an index.html. os.Root keeps the look-up inside it.
 func (f *staticFiles) exists(p string) bool {
 	name := strings.TrimPrefix(path.Clean("/"+p), "/")
 	if name == "" {
@@ -34,8 +34,17 @@ func (f *staticFiles) exists(p string) bool {
 		return false
 	}
 	defer root.Close()
-	_, err = root.Stat(name)
-	return err == nil
+	fi, err := root.Stat(name)
+	if err != nil {
+		return false
+	}
+	if fi.IsDir() {
+		// A folder is served only through its index file; without one
+		// the request falls through to the handlers (an app's "/").
+		_, err = root.Stat(path.Join(name, "index.html"))
+		return err == nil
+	}
+	return true
 }
 
 // serveStatic serves x from the public folder when it names a file there;
