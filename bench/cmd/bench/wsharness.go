@@ -168,7 +168,7 @@ func printTargetRatio[R any](results map[string][]R, names []string, what string
 		}
 	}
 	header := false
-	for _, n := range []string{"plezi", "plezi-adapter"} {
+	for _, n := range []string{"plezi", "plezi-adapter", "plezi-pubsub"} {
 		rs := results[n]
 		if len(rs) == 0 || bestName == "" {
 			continue

@@ -7,6 +7,7 @@ import (
 
 	"github.com/plezi-go/plezi/engine"
 	"github.com/plezi-go/plezi/httpd"
+	"github.com/plezi-go/plezi/pubsub"
 	"github.com/plezi-go/plezi/websocket"
 )
 
@@ -14,8 +15,10 @@ import (
 // and closes, keeps the connections for broadcasts and echoes in echo
 // mode. One value serves every connection.
 type pleziHandler struct {
-	echo bool
-	set  *connSet[*websocket.Conn] // nil unless broadcasting
+	echo   bool
+	set    *connSet[*websocket.Conn] // nil unless broadcasting
+	broker *pubsub.Broker            // plezi-pubsub: every connection subscribes to "bench"
+	kind   pubsub.Kind
 }
 
 // The handler's optional callbacks must match the package's interfaces,
@@ -26,7 +29,11 @@ var (
 )
 
 func (h *pleziHandler) OnOpen(c *websocket.Conn) {
-	if h.set != nil {
+	if h.broker != nil {
+		if _, err := c.Subscribe(h.broker, pubsub.Sub{Channel: "bench", Kind: h.kind}); err != nil {
+			panic(err)
+		}
+	} else if h.set != nil {
 		h.set.add(c)
 	}
 	opened.Add(1) // after set.add: an opened connection gets broadcasts
@@ -58,9 +65,26 @@ var wsOptions = &websocket.Options{DisableCompression: true}
 // adapter: websocket.Upgrade from a net/http handler through httpd's
 // adapter. Broadcast: see pleziBroadcast.
 func servePleziWS(cfg wsConfig, adapter bool) (*wsServer, error) {
+	return servePleziKind(cfg, adapter, false)
+}
+
+// servePleziPubSub is plezi with its broadcast through pub/sub: each
+// connection subscribes to one channel on a process-engine Broker, and a
+// broadcast is Broker.Publish (the frame is encoded once per message and
+// queued on every subscriber).
+func servePleziPubSub(cfg wsConfig) (*wsServer, error) { return servePleziKind(cfg, false, true) }
+
+func servePleziKind(cfg wsConfig, adapter, viaPubSub bool) (*wsServer, error) {
 	h := &pleziHandler{echo: cfg.mode == "echo"}
 	if cfg.mode == "bcast" {
 		h.set = newConnSet[*websocket.Conn]()
+		if viaPubSub {
+			h.broker = &pubsub.Broker{}
+			h.kind = pubsub.KindBinary
+			if cfg.text {
+				h.kind = pubsub.KindText
+			}
+		}
 	}
 	s := &httpd.Server{}
 	if adapter {
@@ -84,6 +108,9 @@ func servePleziWS(cfg wsConfig, adapter bool) (*wsServer, error) {
 	srv := &wsServer{addr: ln.Addr().String(), stop: stop}
 	if cfg.mode == "bcast" {
 		srv.broadcast = pleziBroadcast(h.set, cfg)
+		if viaPubSub {
+			srv.broadcast = pubsubBroadcast(h.broker)
+		}
 	}
 	return srv, nil
 }
@@ -98,5 +125,22 @@ func pleziBroadcast(set *connSet[*websocket.Conn], cfg wsConfig) func(first uint
 		}
 		send := func(c *websocket.Conn, m *websocket.Message) error { return c.WriteMessage(m) }
 		return fanOut(set.list(), n, cfg.par, prepare, send)
+	}
+}
+
+// pubsubBroadcast publishes n messages on the subscribers' channel, one
+// after the other from one goroutine (Publish never blocks on a
+// subscriber); it counts deliveries as messages × subscribers.
+func pubsubBroadcast(b *pubsub.Broker) func(first uint64, n, size int) (int64, int64) {
+	return func(first uint64, n, size int) (sent, errs int64) {
+		subs := int64(b.Stats().Subscriptions)
+		for i := range n {
+			if err := b.Publish("bench", bcastPayload(first+uint64(i), size)); err != nil {
+				errs += subs
+				continue
+			}
+			sent += subs
+		}
+		return sent, errs
 	}
 }

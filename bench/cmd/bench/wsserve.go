@@ -36,6 +36,7 @@ type wsServer struct {
 var wsKinds = map[string]func(wsConfig) (*wsServer, error){
 	"plezi":         func(cfg wsConfig) (*wsServer, error) { return servePleziWS(cfg, false) },
 	"plezi-adapter": func(cfg wsConfig) (*wsServer, error) { return servePleziWS(cfg, true) },
+	"plezi-pubsub":  servePleziPubSub,
 	"gorilla":       func(cfg wsConfig) (*wsServer, error) { return serveGorilla(cfg, false) },
 	"gorilla-mutex": func(cfg wsConfig) (*wsServer, error) { return serveGorilla(cfg, true) },
 	"nbio":          func(cfg wsConfig) (*wsServer, error) { return serveNbioWS(cfg, false) },
@@ -43,12 +44,13 @@ var wsKinds = map[string]func(wsConfig) (*wsServer, error){
 }
 
 // wsKindOrder lists every WebSocket server name, plezi's first.
-var wsKindOrder = []string{"plezi", "plezi-adapter", "gorilla", "gorilla-mutex", "nbio", "nbio-mixed"}
+var wsKindOrder = []string{"plezi", "plezi-adapter", "plezi-pubsub", "gorilla", "gorilla-mutex", "nbio", "nbio-mixed"}
 
 // wsLabels names the WebSocket servers in tables.
 var wsLabels = map[string]string{
 	"plezi":         "plezi websocket (httpd Native + UpgradeCtx, Threads 0)",
 	"plezi-adapter": "plezi websocket (httpd net/http adapter + Upgrade, Threads 0)",
+	"plezi-pubsub":  "plezi websocket + pubsub.Broker.Publish (process engine)",
 	"gorilla":       "gorilla/websocket v1.5.3 (net/http, goroutine per conn)",
 	"gorilla-mutex": "gorilla/websocket v1.5.3 (net/http, broadcast under a per-conn mutex)",
 	"nbio":          "nbio v1.6.8 websocket (IOModNonBlocking)",
