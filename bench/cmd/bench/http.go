@@ -46,6 +46,7 @@ func (r httpRun) perSec() float64 { return float64(r.requests) / r.wall }
 var httpLabels = map[string]string{
 	"plezi-native":     "plezi httpd, Native (Threads 0)",
 	"plezi-adapter":    "plezi httpd, net/http adapter (Threads 0)",
+	"plezi-controller": "plezi framework, controller Index (adapter, Threads 0)",
 	"nethttp":          "net/http",
 	"fasthttp":         "fasthttp v1.78.0",
 	"nbio":             "nbio v1.6.8 nbhttp (IOModMixed)",
@@ -61,6 +62,7 @@ var httpRatios = []struct {
 	{"plezi-native", "fasthttp", 1.3},
 	{"plezi-native", "nethttp", 1.8},
 	{"plezi-adapter", "nethttp", 1.2},
+	{"plezi-controller", "plezi-native", 0.8},
 }
 
 // runHTTP is the http subcommand: a hello-world HTTP/1.1 server loaded

@@ -17,6 +17,7 @@ import (
 	"github.com/lesismal/nbio/nbhttp"
 	"github.com/valyala/fasthttp"
 
+	"github.com/plezi-go/plezi"
 	"github.com/plezi-go/plezi/engine"
 	"github.com/plezi-go/plezi/httpd"
 )
@@ -28,6 +29,7 @@ import (
 var httpKinds = []string{
 	"plezi-native",     // httpd.Server.Native on the engine, Threads 0
 	"plezi-adapter",    // httpd.Server.Handler (net/http adapter), Threads 0
+	"plezi-controller", // a plezi.App controller's Index through the adapter, Threads 0
 	"nethttp",          // net/http's http.Server
 	"fasthttp",         // valyala/fasthttp's Server
 	"nbio",             // lesismal/nbio nbhttp, IOModMixed: goroutine per connection below 10,000 connections
@@ -36,6 +38,15 @@ var httpKinds = []string{
 }
 
 var hello = []byte("Hello World")
+
+// helloController is the framework's hello world: a fresh controller per
+// request whose Index returns the body.
+type helloController struct{ plezi.Controller }
+
+func (c *helloController) Index() any {
+	c.ResponseWriter().Header().Set("Content-Type", "text/plain")
+	return "Hello World"
+}
 
 // helloHandler is the net/http handler of every net/http-style server.
 var helloHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -65,6 +76,12 @@ func serveHTTPKind(kind string) (string, func() error, error) {
 		}})
 	case "plezi-adapter":
 		return servePlezi(&httpd.Server{Handler: helloHandler})
+	case "plezi-controller":
+		app := plezi.New()
+		if err := app.Route("/", &helloController{}); err != nil {
+			return "", nil, err
+		}
+		return servePlezi(&httpd.Server{Handler: app})
 	case "nethttp":
 		return serveNetHTTP()
 	case "fasthttp":
