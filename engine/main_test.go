@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/plezi-go/plezi/engine"
+	"github.com/plezi-go/plezi/internal/enginetest"
 	"go.uber.org/goleak"
 )
 
@@ -53,26 +54,7 @@ func newEngine(m mode) *engine.Engine {
 }
 
 // start runs e in the background until the test ends.
-func start(t testing.TB, e *engine.Engine) {
-	t.Helper()
-	started := make(chan struct{})
-	e.On(engine.Started, func() { close(started) })
-	errc := make(chan error, 1)
-	go func() { errc <- e.Start() }()
-	select {
-	case <-started:
-	case err := <-errc:
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		e.Stop(ctx)
-		if err := <-errc; err != nil {
-			t.Errorf("Start returned %v", err)
-		}
-	})
-}
+func start(t testing.TB, e *engine.Engine) { enginetest.Run(t, e) }
 
 // listen opens a loopback listener served by newProto.
 func listen(t testing.TB, e *engine.Engine, newProto func(*engine.Conn) engine.Protocol) string {

@@ -1,7 +1,6 @@
 package httpd_test
 
 import (
-	"context"
 	"io"
 	"net"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/plezi-go/plezi/engine"
 	"github.com/plezi-go/plezi/httpd"
+	"github.com/plezi-go/plezi/internal/enginetest"
 	"go.uber.org/goleak"
 )
 
@@ -37,17 +37,7 @@ func serve(t testing.TB, m mode, s *httpd.Server) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	started := make(chan struct{})
-	e.On(engine.Started, func() { close(started) })
-	done := make(chan error, 1)
-	go func() { done <- e.Start() }()
-	<-started
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		e.Stop(ctx)
-		<-done
-	})
+	enginetest.Run(t, e)
 	return "http://" + ln.Addr().String()
 }
 

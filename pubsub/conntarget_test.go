@@ -2,7 +2,6 @@ package pubsub_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plezi-go/plezi/engine"
+	"github.com/plezi-go/plezi/internal/enginetest"
 	"github.com/plezi-go/plezi/pubsub"
 )
 
@@ -43,17 +43,7 @@ func startEngine(t testing.TB, maxPending int, proto engine.Protocol) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	started := make(chan struct{})
-	e.On(engine.Started, func() { close(started) })
-	errc := make(chan error, 1)
-	go func() { errc <- e.Start() }()
-	<-started
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		e.Stop(ctx)
-		<-errc
-	})
+	enginetest.Run(t, e)
 	return ln.Addr().String()
 }
 

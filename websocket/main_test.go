@@ -12,6 +12,7 @@ import (
 
 	"github.com/plezi-go/plezi/engine"
 	"github.com/plezi-go/plezi/httpd"
+	"github.com/plezi-go/plezi/internal/enginetest"
 	"github.com/plezi-go/plezi/websocket"
 	"go.uber.org/goleak"
 )
@@ -43,24 +44,7 @@ func startEngine(t testing.TB, m mode) *engine.Engine {
 }
 
 // run starts e until the test ends.
-func run(t testing.TB, e *engine.Engine) {
-	t.Helper()
-	started := make(chan struct{})
-	e.On(engine.Started, func() { close(started) })
-	done := make(chan error, 1)
-	go func() { done <- e.Start() }()
-	select {
-	case <-started:
-	case err := <-done:
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		e.Stop(ctx)
-		<-done
-	})
-}
+func run(t testing.TB, e *engine.Engine) { enginetest.Run(t, e) }
 
 // server kinds: how the upgrade reaches us.
 const (

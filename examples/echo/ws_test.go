@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plezi-go/plezi/engine"
+	"github.com/plezi-go/plezi/internal/enginetest"
 	"github.com/plezi-go/plezi/websocket"
 )
 
@@ -30,17 +31,7 @@ func (c collector) OnMessage(_ *websocket.Conn, data []byte, text bool) {
 func TestWS(t *testing.T) {
 	base := startEcho(t)
 	e := &engine.Engine{Loops: 1, IgnoreSignals: true}
-	started := make(chan struct{})
-	e.On(engine.Started, func() { close(started) })
-	errc := make(chan error, 1)
-	go func() { errc <- e.Start() }()
-	<-started
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		e.Stop(ctx)
-		<-errc
-	})
+	enginetest.Run(t, e)
 	big := make([]byte, 1<<20)
 	rand.Read(big)
 	bigText := []byte(strings.Repeat("héllo 世界 ", 1<<20/16))
