@@ -38,6 +38,7 @@ benchmarks:
   idle     idle memory per connection, engine vs goroutine-per-connection
   echo     echo round trips per server CPU-second, interleaved rounds
   timers   1,000,000 pending RunAfter timers: memory, RunAfter/Stop cost, batch fire
+  wsredis  pub/sub broadcast through Redis, two plezi server processes
   http     hello-world HTTP/1.1 with wrk: plezi httpd vs net/http, fasthttp, nbio
   ws       wsidle, wsecho and wsbcast in one run (BENCHMARKS.md section 5)
   wsidle   idle WebSocket memory per connection: plezi vs gorilla, nbio
@@ -80,6 +81,8 @@ func main() {
 		err = runWSEcho(args)
 	case "wsbcast":
 		err = runWSBcast(args)
+	case "wsredis":
+		err = runWSRedis(args)
 	case "wsserve":
 		err = runWSServe(args)
 	case "wsload":

@@ -3,11 +3,14 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
+	"os"
 
 	"github.com/plezi-go/plezi/engine"
 	"github.com/plezi-go/plezi/httpd"
 	"github.com/plezi-go/plezi/pubsub"
+	"github.com/plezi-go/plezi/pubsub/redis"
 	"github.com/plezi-go/plezi/websocket"
 )
 
@@ -74,6 +77,33 @@ func servePleziWS(cfg wsConfig, adapter bool) (*wsServer, error) {
 // queued on every subscriber).
 func servePleziPubSub(cfg wsConfig) (*wsServer, error) { return servePleziKind(cfg, false, true) }
 
+// servePleziRedis is servePleziPubSub with the Broker on the Redis engine
+// (PLEZI_BENCH_REDIS names the server): what one process publishes
+// reaches the subscribers of every process.
+func servePleziRedis(cfg wsConfig) (*wsServer, error) {
+	url := os.Getenv("PLEZI_BENCH_REDIS")
+	if url == "" {
+		return nil, fmt.Errorf("plezi-redis: set PLEZI_BENCH_REDIS to a redis:// URL")
+	}
+	srv, err := servePleziKind(cfg, false, true)
+	if err != nil || cfg.mode != "bcast" {
+		return srv, err
+	}
+	b := srv.broker
+	e, err := redis.New(b, redis.Options{URL: url})
+	if err != nil {
+		srv.stop()
+		return nil, err
+	}
+	b.Engine = e
+	stop := srv.stop
+	srv.stop = func() error {
+		e.Close()
+		return stop()
+	}
+	return srv, nil
+}
+
 func servePleziKind(cfg wsConfig, adapter, viaPubSub bool) (*wsServer, error) {
 	h := &pleziHandler{echo: cfg.mode == "echo"}
 	if cfg.mode == "bcast" {
@@ -105,7 +135,7 @@ func servePleziKind(cfg wsConfig, adapter, viaPubSub bool) (*wsServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := &wsServer{addr: ln.Addr().String(), stop: stop}
+	srv := &wsServer{addr: ln.Addr().String(), stop: stop, broker: h.broker}
 	if cfg.mode == "bcast" {
 		srv.broadcast = pleziBroadcast(h.set, cfg)
 		if viaPubSub {

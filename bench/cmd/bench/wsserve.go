@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"github.com/plezi-go/plezi/pubsub"
 	"os"
 	"runtime"
 	"slices"
@@ -30,6 +31,7 @@ type wsServer struct {
 	// returns once they are sent or queued (as the server's idiom does).
 	// It is nil unless the mode is bcast.
 	broadcast func(first uint64, n, size int) (sent, errs int64)
+	broker    *pubsub.Broker // plezi's pub/sub servers: the Broker broadcasts go through
 }
 
 // wsKinds are the WebSocket servers by name.
@@ -37,6 +39,7 @@ var wsKinds = map[string]func(wsConfig) (*wsServer, error){
 	"plezi":         func(cfg wsConfig) (*wsServer, error) { return servePleziWS(cfg, false) },
 	"plezi-adapter": func(cfg wsConfig) (*wsServer, error) { return servePleziWS(cfg, true) },
 	"plezi-pubsub":  servePleziPubSub,
+	"plezi-redis":   servePleziRedis,
 	"gorilla":       func(cfg wsConfig) (*wsServer, error) { return serveGorilla(cfg, false) },
 	"gorilla-mutex": func(cfg wsConfig) (*wsServer, error) { return serveGorilla(cfg, true) },
 	"nbio":          func(cfg wsConfig) (*wsServer, error) { return serveNbioWS(cfg, false) },
@@ -51,6 +54,7 @@ var wsLabels = map[string]string{
 	"plezi":         "plezi websocket (httpd Native + UpgradeCtx, Threads 0)",
 	"plezi-adapter": "plezi websocket (httpd net/http adapter + Upgrade, Threads 0)",
 	"plezi-pubsub":  "plezi websocket + pubsub.Broker.Publish (process engine)",
+	"plezi-redis":   "plezi websocket + pubsub.Broker.Publish (Redis engine)",
 	"gorilla":       "gorilla/websocket v1.5.3 (net/http, goroutine per conn)",
 	"gorilla-mutex": "gorilla/websocket v1.5.3 (net/http, broadcast under a per-conn mutex)",
 	"nbio":          "nbio v1.6.8 websocket (IOModNonBlocking)",
