@@ -39,6 +39,7 @@ benchmarks:
   echo     echo round trips per server CPU-second, interleaved rounds
   timers   1,000,000 pending RunAfter timers: memory, RunAfter/Stop cost, batch fire
   wsredis  pub/sub broadcast through Redis, two plezi server processes
+  pschurn  pub/sub: 10,000 channels held, subscribe/unsubscribe churn per second
   http     hello-world HTTP/1.1 with wrk: plezi httpd vs net/http, fasthttp, nbio
   ws       wsidle, wsecho and wsbcast in one run (BENCHMARKS.md section 5)
   wsidle   idle WebSocket memory per connection: plezi vs gorilla, nbio
@@ -83,6 +84,8 @@ func main() {
 		err = runWSBcast(args)
 	case "wsredis":
 		err = runWSRedis(args)
+	case "pschurn":
+		err = runPSChurn(args)
 	case "wsserve":
 		err = runWSServe(args)
 	case "wsload":
