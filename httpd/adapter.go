@@ -13,17 +13,17 @@ func (hc *conn) serveHTTP(x *Ctx) { hc.serveHTTPWith(x, hc.s.Handler) }
 
 // serveHTTPWith runs h for x through the adapter.
 func (hc *conn) serveHTTPWith(x *Ctx, h http.Handler) {
-	req, err := hc.newRequest(x)
+	ctx, cancel := context.WithCancel(hc.connContext())
+	defer cancel()
+	req, err := hc.newRequest(x, ctx)
 	if err != nil {
 		x.res.status = 400
 		x.res.close = true
 		x.res.body = append(x.res.body[:0], "400 Bad Request: invalid request-target\n"...)
 		return
 	}
-	ctx, cancel := context.WithCancel(hc.connContext())
-	defer cancel()
 	w := hc.writer(x)
-	h.ServeHTTP(w, req.WithContext(ctx))
+	h.ServeHTTP(w, req)
 	w.commit()
 }
 
@@ -40,8 +40,10 @@ func (hc *conn) writer(x *Ctx) *responseWriter {
 	return w
 }
 
-// newRequest builds the *http.Request for x.
-func (hc *conn) newRequest(x *Ctx) (*http.Request, error) {
+// newRequest builds the *http.Request for x, with ctx as its context.
+// The Request is assembled on the stack and copied once by WithContext
+// (the only way to set its context), so it costs one allocation.
+func (hc *conn) newRequest(x *Ctx, ctx context.Context) (*http.Request, error) {
 	r := x.req
 	// One string holds the target and every header value, and one array
 	// every value slice: two allocations instead of two per field.
@@ -63,10 +65,14 @@ func (hc *conn) newRequest(x *Ctx) (*http.Request, error) {
 	}
 	h := make(http.Header, len(r.Headers))
 	vals := make([]string, len(r.Headers))
+	host := ""
 	for i, f := range r.Headers {
 		vals[i] = all[off : off+len(f.Value)]
 		off += len(f.Value)
 		name := headerKey(f.Name)
+		if name == "Host" && host == "" && string(f.Value) == string(r.Host) {
+			host = vals[i] // the Host field without a copy of its own
+		}
 		if prev, ok := h[name]; ok {
 			h[name] = append(prev, vals[i])
 		} else {
@@ -77,14 +83,17 @@ func (hc *conn) newRequest(x *Ctx) (*http.Request, error) {
 	if r.ProtoMinor == 0 {
 		proto = "HTTP/1.0"
 	}
-	req := &http.Request{
+	if host == "" {
+		host = string(r.Host)
+	}
+	req := http.Request{
 		Method:        method(r.Method),
 		URL:           u,
 		Proto:         proto,
 		ProtoMajor:    1,
 		ProtoMinor:    r.ProtoMinor,
 		Header:        h,
-		Host:          string(r.Host),
+		Host:          host,
 		RequestURI:    target,
 		ContentLength: r.ContentLength,
 		Close:         !r.KeepAlive,
@@ -106,7 +115,7 @@ func (hc *conn) newRequest(x *Ctx) (*http.Request, error) {
 		req.Body = io.NopCloser(strings.NewReader(string(x.body)))
 	}
 	req.RemoteAddr = hc.remoteAddr()
-	return req, nil
+	return req.WithContext(ctx), nil
 }
 
 // remoteAddr returns the peer's address as a string, computed once per
