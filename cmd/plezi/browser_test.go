@@ -7,14 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"testing"
 	"time"
-)
 
-// chromium is Debian's Chromium, which the browser test drives.
-const chromium = "/usr/bin/chromium"
+	"github.com/plezi-go/plezi/internal/browsertest"
+)
 
 // playwrightFrom is the package.json whose node_modules holds
 // playwright-core: examples/echo's browser test folder (.ci/run runs
@@ -30,7 +27,7 @@ const playwrightFrom = "../../examples/echo/browser/package.json"
 // is skipped, except when PLEZI_BROWSER_TEST=1 (as .ci/run sets it):
 // then their absence fails.
 func TestDemoBrowser(t *testing.T) {
-	node := browserTools(t)
+	node := browsertest.Node(t, filepath.Dir(playwrightFrom))
 	bin := build(t)
 	_, base := startCmd(t, bin, "demo", "-p", "0", "-b", "127.0.0.1")
 	dir := os.Getenv("PLEZI_ARTIFACTS")
@@ -51,40 +48,9 @@ func TestDemoBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("browser test: %v", err)
 	}
-	// Guard against a script that passes by checking nothing.
-	m := regexp.MustCompile(`(?m)^browser: (\d+) passed, 0 failed$`).FindSubmatch(out)
-	if m == nil {
-		t.Fatal("no summary line")
-	}
-	if n, _ := strconv.Atoi(string(m[1])); n < 18 {
-		t.Fatalf("only %d checks passed", n)
-	}
+	browsertest.CheckSummary(t, out, 18) // a script that checks nothing fails
 	if st, err := os.Stat(shot); err != nil || st.Size() < 1000 {
 		t.Fatalf("screenshot %s: %v", shot, err)
 	}
 	t.Logf("screenshot: %s", shot)
-}
-
-// browserTools returns node's path, or skips (fails under
-// PLEZI_BROWSER_TEST=1) when a tool is missing.
-func browserTools(t *testing.T) string {
-	t.Helper()
-	missing := func(what string) {
-		t.Helper()
-		if os.Getenv("PLEZI_BROWSER_TEST") == "1" {
-			t.Fatalf("PLEZI_BROWSER_TEST=1 but %s", what)
-		}
-		t.Skipf("%s (with PLEZI_BROWSER_TEST=1 this fails)", what)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node is not installed")
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		missing(chromium + " is missing (apt-get install chromium)")
-	}
-	if _, err := os.Stat(filepath.Join(filepath.Dir(playwrightFrom), "node_modules", "playwright-core", "package.json")); err != nil {
-		missing("playwright-core is not installed (npm ci in examples/echo/browser)")
-	}
-	return node
 }
