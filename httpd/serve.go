@@ -47,15 +47,8 @@ func (hc *conn) run(x *Ctx) {
 // goroutine: upgrades and CONNECT, whose handlers may hijack and block.
 func (hc *conn) serveAsync() {
 	hc.async = true
-	x := &hc.x
-	x.res.async = true
-	go func() {
-		hc.run(x)
-		x.finish()
-		x.push()
-		hc.logAccess(x)
-		hc.c.Defer(hc.resume)
-	}()
+	hc.x.res.async = true
+	go hc.serveOwn(&hc.x)
 }
 
 // startAsync serves a request whose body streams: the handler runs on its
@@ -63,14 +56,18 @@ func (hc *conn) serveAsync() {
 // response straight to the connection. Requests pipelined after it wait.
 func (hc *conn) startAsync() {
 	hc.streamed, hc.async = true, true
-	x := &hc.x
-	x.pipe = newBodyPipe(hc.c, pipeLimit)
-	x.res.async = true
-	go func() {
-		hc.run(x)
-		x.finish()
-		x.push()
-		hc.logAccess(x)
-		hc.c.Defer(hc.resume)
-	}()
+	hc.x.pipe = newBodyPipe(hc.c, pipeLimit)
+	hc.x.res.async = true
+	go hc.serveOwn(&hc.x)
+}
+
+// serveOwn is the goroutine of an async request: it runs the handler,
+// writes the rest of the response straight to the connection, and lets
+// the connection's callbacks resume with the requests that followed.
+func (hc *conn) serveOwn(x *Ctx) {
+	hc.run(x)
+	x.finish()
+	x.push()
+	hc.logAccess(x)
+	hc.c.Defer(hc.resume)
 }
