@@ -35,8 +35,10 @@
 // same bytes suit every connection; a connection with context takeover
 // subscribes with KindText instead, since permessage-deflate allows
 // uncompressed messages), KindSSE an event with "id: " Message.ID. Their
-// OnClose calls Broker.UnsubscribeAll(conn). ConnTarget does the same for
-// raw engine connections.
+// subscriptions go through a Memberships per connection, whose End (from
+// OnClose) calls Broker.UnsubscribeAll(conn) on every broker used.
+// ConnTarget adapts a raw engine connection; its protocol calls
+// UnsubscribeAll itself.
 //
 // # Delivery
 //

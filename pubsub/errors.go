@@ -27,6 +27,9 @@ var (
 	ErrBadID = errors.New("pubsub: malformed message ID")
 	// ErrClosed: the engine was closed.
 	ErrClosed = errors.New("pubsub: engine closed")
+	// ErrEnded: the connection's memberships ended (it closed); see
+	// Memberships.
+	ErrEnded = errors.New("pubsub: the subscriber's connection closed")
 )
 
 // GapError reports that a resume is impossible: some messages published to

@@ -1,6 +1,8 @@
 package sse
 
 import (
+	"errors"
+
 	"github.com/plezi-go/plezi/pubsub"
 )
 
@@ -46,25 +48,12 @@ func (s *Stream) Subscribe(b *pubsub.Broker, sub pubsub.Sub) (*pubsub.Subscripti
 	if sub.Kind == 0 {
 		sub.Kind = pubsub.KindSSE
 	}
-	s.mu.Lock()
-	known := false
-	for _, x := range s.brokers {
-		known = known || x == b
+	sb, err := s.subs.Subscribe(b, sub)
+	if errors.Is(err, pubsub.ErrEnded) {
+		err = ErrClosed
 	}
-	if !known {
-		s.brokers = append(s.brokers, b)
-	}
-	s.mu.Unlock()
-	return b.Subscribe(sub)
+	return sb, err
 }
 
 // unsubscribeAll ends the stream's subscriptions (at OnClose).
-func (s *Stream) unsubscribeAll() {
-	s.mu.Lock()
-	bs := s.brokers
-	s.brokers = nil
-	s.mu.Unlock()
-	for _, b := range bs {
-		b.UnsubscribeAll(s)
-	}
-}
+func (s *Stream) unsubscribeAll() { s.subs.End(s) }

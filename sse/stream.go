@@ -27,6 +27,7 @@ type Stream struct {
 	lastID    string
 
 	conn atomic.Pointer[engine.Conn] // set at OnOpen: writes go straight to it
+	subs pubsub.Memberships          // where Subscribe subscribed the stream
 
 	head []byte // the response head of a hijacked connection
 
@@ -36,7 +37,6 @@ type Stream struct {
 	closeEarly bool       // Close before OnOpen
 	earlyErr   error      // the early bytes overflowed: OnClose's reason
 	value      any
-	brokers    []*pubsub.Broker // where Subscribe subscribed the stream
 }
 
 func newStream(h Handler, o *Options, lastID string) *Stream {

@@ -31,9 +31,9 @@ type Conn struct {
 	wmu       sync.Mutex // guards the fields below: the output side
 	comp      *wsflate.Compressor
 	closeSent bool
-	closeTmr  *engine.Timer     // ends a Close the peer does not answer
-	wclosed   bool              // OnClose ran: no more writes
-	brokers   *[]*pubsub.Broker // where Subscribe subscribed the connection
+	closeTmr  *engine.Timer       // ends a Close the peer does not answer
+	wclosed   bool                // OnClose ran: no more writes
+	subs      *pubsub.Memberships // where Subscribe subscribed the connection
 
 	// Owned by the engine callbacks (serialized per connection).
 	decomp   *wsflate.Decompressor

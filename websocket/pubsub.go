@@ -111,31 +111,25 @@ func (c *Conn) Subscribe(b *pubsub.Broker, sub pubsub.Sub) (*pubsub.Subscription
 		c.wmu.Unlock()
 		return nil, ErrClosed
 	}
-	if c.brokers == nil {
-		c.brokers = new([]*pubsub.Broker)
+	if c.subs == nil {
+		c.subs = new(pubsub.Memberships) // only connections that subscribe pay for it
 	}
-	known := false
-	for _, x := range *c.brokers {
-		known = known || x == b
-	}
-	if !known {
-		*c.brokers = append(*c.brokers, b)
-	}
+	m := c.subs
 	c.wmu.Unlock()
-	return b.Subscribe(sub)
+	sb, err := m.Subscribe(b, sub)
+	if errors.Is(err, pubsub.ErrEnded) {
+		err = ErrClosed
+	}
+	return sb, err
 }
 
 // unsubscribeAll ends the connection's subscriptions (at OnClose, after
-// wclosed is set, so no Subscribe can add one later).
+// wclosed is set).
 func (c *Conn) unsubscribeAll() {
 	c.wmu.Lock()
-	bs := c.brokers
-	c.brokers = nil
+	m := c.subs
 	c.wmu.Unlock()
-	if bs == nil {
-		return
-	}
-	for _, b := range *bs {
-		b.UnsubscribeAll(c)
+	if m != nil {
+		m.End(c)
 	}
 }
