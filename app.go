@@ -32,7 +32,8 @@ type App struct {
 	Engine *engine.Engine
 
 	// Server holds the HTTP settings (limits, timeouts, Public folder,
-	// logs). nil: a zero httpd.Server. Its Handler is set to the App.
+	// logs). nil: a zero httpd.Server. Its Handler and Native are set to
+	// the App.
 	Server *httpd.Server
 
 	// Views holds the templates of Render and of error pages (nil: the
@@ -114,6 +115,7 @@ func (a *App) server() *httpd.Server {
 			a.srv = &httpd.Server{}
 		}
 		a.srv.Handler = a
+		a.srv.Native = a.ServeCtx
 	}
 	return a.srv
 }

@@ -84,8 +84,17 @@ func BenchmarkLoopbackHandler(b *testing.B) {
 	roundTrips(b, &httpd.Server{Handler: http.HandlerFunc(helloHandler)})
 }
 
-// BenchmarkLoopbackController: a controller's Index through the App.
+// BenchmarkLoopbackController: a controller's Index through the App, on
+// the native Ctx (as App.Listen serves it).
 func BenchmarkLoopbackController(b *testing.B) {
+	a := plezi.New()
+	a.Route("/", &Hello{})
+	roundTrips(b, &httpd.Server{Handler: a, Native: a.ServeCtx})
+}
+
+// BenchmarkLoopbackControllerAdapter: the same through the App's
+// ServeHTTP on the net/http adapter (an App mounted as a Handler).
+func BenchmarkLoopbackControllerAdapter(b *testing.B) {
 	a := plezi.New()
 	a.Route("/", &Hello{})
 	roundTrips(b, &httpd.Server{Handler: a})

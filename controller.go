@@ -1,8 +1,11 @@
 package plezi
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 
+	"github.com/plezi-go/plezi/httpd"
 	"github.com/plezi-go/plezi/internal/route"
 )
 
@@ -20,11 +23,13 @@ import (
 // as its WebSocket connection or event stream instead; its connection
 // methods (Write, Defer, Close...) are safe from any goroutine.
 type Controller struct {
-	app   *App
-	w     http.ResponseWriter
-	req   *http.Request
-	rt    *route.Route[*target]
-	match pathParams // the route's raw parameters
+	app    *App
+	x      *httpd.Ctx // a request served natively; w and req are built from it on first use
+	w      http.ResponseWriter
+	req    *http.Request
+	format string // the format Render chose before w existed
+	rt     *route.Route[*target]
+	match  pathParams // the route's raw parameters
 
 	params   Params // built on first use
 	body     Params // the parsed form or JSON body
@@ -41,6 +46,63 @@ func (c *Controller) base() *Controller { return c }
 func (c *Controller) bind(a *App, w http.ResponseWriter, r *http.Request, rt *route.Route[*target], m *route.Match) {
 	c.app, c.w, c.req, c.rt = a, w, r, rt
 	c.match = newPathParams(m)
+}
+
+// bindNative prepares c for a request served on the native Ctx: it has
+// no body (see App.ServeCtx).
+func (c *Controller) bindNative(a *App, x *httpd.Ctx, rt *route.Route[*target], m *route.Match) {
+	c.app, c.x, c.rt = a, x, rt
+	c.match = newPathParams(m)
+	c.bodyDone = true
+}
+
+// std returns the net/http writer and request, building them from the
+// native request on first use.
+func (c *Controller) std() (http.ResponseWriter, *http.Request) {
+	if c.req == nil && c.x != nil {
+		w, r, err := c.x.HTTP()
+		if err != nil {
+			// ServeCtx takes only targets that parse.
+			panic(fmt.Errorf("plezi: native request: %w", err))
+		}
+		c.w, c.req = w, r
+		if c.format != "" {
+			setType(w, c.format)
+		}
+	}
+	return c.w, c.req
+}
+
+// request returns the *http.Request (built on first use when native).
+func (c *Controller) request() *http.Request {
+	_, r := c.std()
+	return r
+}
+
+// writer returns the ResponseWriter (built on first use when native).
+func (c *Controller) writer() http.ResponseWriter {
+	w, _ := c.std()
+	return w
+}
+
+// native reports whether the response is still written on the native
+// Ctx (no ResponseWriter was built).
+func (c *Controller) native() bool { return c.x != nil && c.req == nil }
+
+// rawQuery returns the request's query string.
+func (c *Controller) rawQuery() string {
+	if c.native() {
+		return string(c.x.Query())
+	}
+	return c.req.URL.RawQuery
+}
+
+// header returns the first value of a request header.
+func (c *Controller) header(name string) string {
+	if c.native() {
+		return string(c.x.Header(name))
+	}
+	return c.req.Header.Get(name)
 }
 
 // pathParams are a match's parameters, copied out of the router's
@@ -79,11 +141,11 @@ func (p pathParams) Get(key string) (string, bool) {
 func (c *Controller) App() *App { return c.app }
 
 // Request returns the request.
-func (c *Controller) Request() *http.Request { return c.req }
+func (c *Controller) Request() *http.Request { return c.request() }
 
 // ResponseWriter returns the response writer, for methods that write the
 // response themselves (a return value is written after what they wrote).
-func (c *Controller) ResponseWriter() http.ResponseWriter { return c.w }
+func (c *Controller) ResponseWriter() http.ResponseWriter { return c.writer() }
 
 // Params returns the request's parameters (see Params). They are parsed
 // on first use; the body was read before the method ran.
@@ -102,7 +164,10 @@ func (c *Controller) Redirect(url string) { c.RedirectWith(url, http.StatusFound
 
 // RedirectWith answers with a redirect of status code (301, 302, 303,
 // 307 or 308) to url.
-func (c *Controller) RedirectWith(url string, code int) { http.Redirect(c.w, c.req, url, code) }
+func (c *Controller) RedirectWith(url string, code int) {
+	w, r := c.std()
+	http.Redirect(w, r, url, code)
+}
 
 // Format returns the response format Render uses: the "format" parameter
 // when there is one, else the first media type of the Accept header that
@@ -112,10 +177,12 @@ func (c *Controller) Format() string {
 	if f, ok := c.match.Get("format"); ok && f != "" {
 		return f
 	}
-	if f := c.req.URL.Query().Get("format"); f != "" && c.req.URL.RawQuery != "" {
-		return f
+	if q := c.rawQuery(); q != "" {
+		if vs, _ := url.ParseQuery(q); vs.Get("format") != "" {
+			return vs.Get("format")
+		}
 	}
-	return formatOf(c.req.Header.Get("Accept"))
+	return formatOf(c.header("Accept"))
 }
 
 // ErrorPager is implemented by controllers that draw their own error

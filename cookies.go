@@ -15,7 +15,7 @@ func (c *Controller) Cookies() Cookies { return Cookies{c} }
 
 // Get returns the value of the request's cookie name ("" when absent).
 func (k Cookies) Get(name string) string {
-	ck, err := k.c.req.Cookie(name)
+	ck, err := k.c.request().Cookie(name)
 	if err != nil {
 		return ""
 	}
@@ -29,9 +29,9 @@ func (k Cookies) Set(name, value string) {
 
 // SetCookie sets ck on the response as given; an invalid cookie is
 // dropped (as net/http does).
-func (k Cookies) SetCookie(ck *http.Cookie) { http.SetCookie(k.c.w, ck) }
+func (k Cookies) SetCookie(ck *http.Cookie) { http.SetCookie(k.c.writer(), ck) }
 
 // Delete tells the client to remove the cookie name (Path=/).
 func (k Cookies) Delete(name string) {
-	http.SetCookie(k.c.w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0)})
+	http.SetCookie(k.c.writer(), &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0)})
 }

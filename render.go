@@ -36,7 +36,11 @@ func (c *Controller) RenderLayout(layout, name string, data any) (string, error)
 	if err != nil {
 		return "", err
 	}
-	setType(c.w, format)
+	if c.native() {
+		c.format = format
+	} else {
+		setType(c.w, format)
+	}
 	return string(out), nil
 }
 
@@ -161,9 +165,13 @@ func setType(w http.ResponseWriter, format string) {
 	if h.Get("Content-Type") != "" {
 		return
 	}
-	t := mime.TypeByExtension("." + format)
-	if t == "" {
-		t = "text/plain; charset=utf-8"
+	h.Set("Content-Type", typeOf(format))
+}
+
+// typeOf returns the Content-Type of a format.
+func typeOf(format string) string {
+	if t := mime.TypeByExtension("." + format); t != "" {
+		return t
 	}
-	h.Set("Content-Type", t)
+	return "text/plain; charset=utf-8"
 }

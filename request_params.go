@@ -125,7 +125,7 @@ func setValues(p Params, vs url.Values) {
 // buildParams merges query, body and path parameters.
 func (c *Controller) buildParams() Params {
 	p := Params{}
-	if q := c.req.URL.RawQuery; q != "" {
+	if q := c.rawQuery(); q != "" {
 		vs, _ := url.ParseQuery(q) // malformed pairs are skipped, as net/http does
 		setValues(p, vs)
 	}

@@ -57,3 +57,40 @@ func head(w http.ResponseWriter, status int, ctype []string) {
 		w.WriteHeader(status)
 	}
 }
+
+// writeResult writes an action's return value: on the native Ctx while
+// nothing asked for the ResponseWriter, else through it.
+func (c *Controller) writeResult(v any) error {
+	if !c.native() {
+		return writeResult(c.w, 0, v)
+	}
+	x := c.x
+	ctype := htmlType[0]
+	if c.format != "" {
+		ctype = typeOf(c.format)
+	}
+	var err error
+	switch v := v.(type) {
+	case nil:
+	case string:
+		x.SetHeader("Content-Type", ctype)
+		_, err = x.WriteString(v)
+	case template.HTML:
+		x.SetHeader("Content-Type", ctype)
+		_, err = x.WriteString(string(v))
+	case []byte:
+		x.SetHeader("Content-Type", ctype)
+		_, err = x.Write(v)
+	default:
+		var b []byte
+		if b, err = json.Marshal(v); err != nil {
+			return err
+		}
+		if c.format == "" {
+			ctype = jsonType[0]
+		}
+		x.SetHeader("Content-Type", ctype)
+		_, err = x.Write(b)
+	}
+	return err
+}

@@ -34,6 +34,7 @@ func (c *Controller) SendFile(path string) error {
 	if !st.Mode().IsRegular() {
 		return fmt.Errorf("%w: %s is not a file", ErrNotFound, path)
 	}
-	http.ServeContent(c.w, c.req, filepath.Base(path), st.ModTime(), f)
+	w, r := c.std()
+	http.ServeContent(w, r, filepath.Base(path), st.ModTime(), f)
 	return nil
 }

@@ -3,6 +3,7 @@ package plezi
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 
 	"github.com/plezi-go/plezi/internal/route"
@@ -177,8 +178,9 @@ func pick(ct *ctrlType, verb string, match *route.Match) action {
 // (query or form), as browsers' forms cannot send PUT or DELETE.
 func (c *Controller) override() string {
 	v := c.body.Get("_method")
-	if v == "" && c.req.URL.RawQuery != "" {
-		v = c.req.URL.Query().Get("_method")
+	if q := c.rawQuery(); v == "" && q != "" {
+		vs, _ := url.ParseQuery(q)
+		v = vs.Get("_method")
 	}
 	switch v {
 	case "PUT", "put", "PATCH", "patch":
@@ -198,21 +200,27 @@ func (a *App) call(c *Controller, inst any, fn func() (any, error)) {
 			}
 			err := fmt.Errorf("plezi: panic in %T: %v", inst, v)
 			a.log("controller panic", err, "stack", string(debug.Stack()))
-			a.errorPage(c.w, c.req, c, inst, http.StatusInternalServerError, err)
+			w, r := c.std()
+			a.errorPage(w, r, c, inst, http.StatusInternalServerError, err)
 		}
 	}()
 	v, err := fn()
 	if err != nil {
-		a.errorPage(c.w, c.req, c, inst, statusOf(err), err)
+		w, r := c.std()
+		a.errorPage(w, r, c, inst, statusOf(err), err)
 		return
 	}
-	if err := writeResult(c.w, 0, v); err != nil {
-		a.errorPage(c.w, c.req, c, inst, http.StatusInternalServerError, err)
+	if err := c.writeResult(v); err != nil {
+		w, r := c.std()
+		a.errorPage(w, r, c, inst, http.StatusInternalServerError, err)
 	}
 }
 
 // cleanup removes a multipart form's temporary files.
 func (c *Controller) cleanup() {
+	if c.req == nil {
+		return
+	}
 	if mf := c.req.MultipartForm; mf != nil {
 		mf.RemoveAll()
 	}

@@ -13,18 +13,15 @@ func (hc *conn) serveHTTP(x *Ctx) { hc.serveHTTPWith(x, hc.s.Handler) }
 
 // serveHTTPWith runs h for x through the adapter.
 func (hc *conn) serveHTTPWith(x *Ctx, h http.Handler) {
-	ctx, cancel := context.WithCancel(hc.connContext())
-	defer cancel()
-	req, err := hc.newRequest(x, ctx)
+	w, req, err := x.HTTP()
 	if err != nil {
 		x.res.status = 400
 		x.res.close = true
 		x.res.body = append(x.res.body[:0], "400 Bad Request: invalid request-target\n"...)
 		return
 	}
-	w := hc.writer(x)
 	h.ServeHTTP(w, req)
-	w.commit()
+	x.endHTTP()
 }
 
 // writer returns the connection's ResponseWriter, reset for x. A
@@ -175,6 +172,7 @@ type responseWriter struct {
 	header      http.Header
 	wroteHeader bool
 	hijacked    bool
+	sniff       bool // no Content-Type yet: the first body bytes decide it
 }
 
 var (
@@ -203,8 +201,16 @@ func (w *responseWriter) WriteHeader(code int) {
 			w.x.SetHeader(k, v)
 		}
 	}
-	if w.header.Get("Content-Type") == "" && bodyAllowed(code) {
-		w.x.SetHeader("Content-Type", "text/plain; charset=utf-8")
+	_, typed := w.header["Content-Type"] // present but nil: no sniffing, as net/http
+	w.sniff = !typed && bodyAllowed(code)
+}
+
+// sniffed sets the Content-Type from the first body bytes, as net/http
+// does, when the handler set none before the head was decided.
+func (w *responseWriter) sniffed(p []byte) {
+	if w.sniff && len(p) > 0 {
+		w.sniff = false
+		w.x.SetHeader("Content-Type", http.DetectContentType(p))
 	}
 }
 
@@ -231,11 +237,9 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 		return 0, http.ErrHijacked
 	}
 	if !w.wroteHeader {
-		if w.header.Get("Content-Type") == "" && len(p) > 0 {
-			w.header.Set("Content-Type", http.DetectContentType(p))
-		}
 		w.WriteHeader(http.StatusOK)
 	}
+	w.sniffed(p)
 	return w.x.Write(p)
 }
 
@@ -246,10 +250,10 @@ func (w *responseWriter) WriteString(s string) (int, error) {
 		return 0, http.ErrHijacked
 	}
 	if !w.wroteHeader {
-		if w.header.Get("Content-Type") == "" && len(s) > 0 {
-			w.header.Set("Content-Type", http.DetectContentType([]byte(s[:min(len(s), 512)])))
-		}
 		w.WriteHeader(http.StatusOK)
+	}
+	if w.sniff && len(s) > 0 {
+		w.sniffed([]byte(s[:min(len(s), 512)]))
 	}
 	return w.x.WriteString(s)
 }
@@ -271,14 +275,17 @@ func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
-	if n, ok, err := w.sendFileFrom(src); ok {
-		return n, err
+	if !w.sniff {
+		if n, ok, err := w.sendFileFrom(src); ok {
+			return n, err
+		}
 	}
 	buf := make([]byte, 32<<10)
 	var n int64
 	for {
 		m, err := src.Read(buf)
 		if m > 0 {
+			w.sniffed(buf[:m])
 			if _, werr := w.x.Write(buf[:m]); werr != nil {
 				return n, werr
 			}

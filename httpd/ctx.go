@@ -23,6 +23,7 @@ type Ctx struct {
 	body []byte    // buffered body
 	pipe *bodyPipe // streamed body (async handlers)
 	res  response
+	std  std // the net/http view, when HTTP built it
 }
 
 // response is the state of the answer being written.

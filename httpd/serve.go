@@ -19,6 +19,7 @@ func (hc *conn) serve() {
 // net/http adapter, turning a panic into a 500 (and a close).
 func (hc *conn) run(x *Ctx) {
 	defer func() {
+		x.releaseHTTP()
 		if v := recover(); v != nil {
 			hc.s.logError("panic in handler", "panic", v, "stack", string(debug.Stack()))
 			x.res.close = true
@@ -35,6 +36,7 @@ func (hc *conn) run(x *Ctx) {
 	case s.static != nil && hc.serveStatic(x):
 	case s.Native != nil:
 		s.Native(x)
+		x.endHTTP()
 	case s.Handler != nil:
 		hc.serveHTTP(x)
 	default:

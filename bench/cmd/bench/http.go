@@ -46,7 +46,7 @@ func (r httpRun) perSec() float64 { return float64(r.requests) / r.wall }
 var httpLabels = map[string]string{
 	"plezi-native":     "plezi httpd, Native (Threads 0)",
 	"plezi-adapter":    "plezi httpd, net/http adapter (Threads 0)",
-	"plezi-controller": "plezi framework, controller Index (adapter, Threads 0)",
+	"plezi-controller": "plezi framework, controller Index (native Ctx, Threads 0)",
 	"nethttp":          "net/http",
 	"fasthttp":         "fasthttp v1.78.0",
 	"nbio":             "nbio v1.6.8 nbhttp (IOModMixed)",
@@ -496,7 +496,8 @@ func verifyHello(addr string) (string, error) {
 		if resp.StatusCode != 200 || resp.Proto != "HTTP/1.1" {
 			problems = append(problems, fmt.Sprintf("status %q %s", resp.Status, resp.Proto))
 		}
-		if ct := resp.Header.Values("Content-Type"); len(ct) != 1 || ct[0] != "text/plain" {
+		// text/html: a plezi controller's string result.
+		if ct := resp.Header.Values("Content-Type"); len(ct) != 1 || ct[0] != "text/plain" && ct[0] != "text/html; charset=utf-8" {
 			problems = append(problems, fmt.Sprintf("Content-Type %q", ct))
 		}
 		if string(body) != "Hello World" {

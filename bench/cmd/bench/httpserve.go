@@ -29,7 +29,7 @@ import (
 var httpKinds = []string{
 	"plezi-native",     // httpd.Server.Native on the engine, Threads 0
 	"plezi-adapter",    // httpd.Server.Handler (net/http adapter), Threads 0
-	"plezi-controller", // a plezi.App controller's Index through the adapter, Threads 0
+	"plezi-controller", // a plezi.App controller's Index on the native Ctx (as App.Listen), Threads 0
 	"nethttp",          // net/http's http.Server
 	"fasthttp",         // valyala/fasthttp's Server
 	"nbio",             // lesismal/nbio nbhttp, IOModMixed: goroutine per connection below 10,000 connections
@@ -43,10 +43,7 @@ var hello = []byte("Hello World")
 // request whose Index returns the body.
 type helloController struct{ plezi.Controller }
 
-func (c *helloController) Index() any {
-	c.ResponseWriter().Header().Set("Content-Type", "text/plain")
-	return "Hello World"
-}
+func (c *helloController) Index() any { return "Hello World" }
 
 // helloHandler is the net/http handler of every net/http-style server.
 var helloHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +78,7 @@ func serveHTTPKind(kind string) (string, func() error, error) {
 		if err := app.Route("/", &helloController{}); err != nil {
 			return "", nil, err
 		}
-		return servePlezi(&httpd.Server{Handler: app})
+		return servePlezi(&httpd.Server{Handler: app, Native: app.ServeCtx})
 	case "nethttp":
 		return serveNetHTTP()
 	case "fasthttp":
