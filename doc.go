@@ -21,6 +21,14 @@
 // (tests do). An App is an http.Handler, so it can also be mounted in any
 // net/http server.
 //
+// On its own server (App.Listen, or App.ServeCtx as an httpd.Server's
+// Native handler) a plain GET or HEAD is routed and answered on httpd's
+// native Ctx: the *http.Request and ResponseWriter a controller may ask
+// for (Request, ResponseWriter, Cookies, Redirect, SendFile, error pages)
+// are built only when it does. Requests with a body, upgrades and event
+// streams go through httpd's net/http adapter. Both paths answer alike
+// (a test sends the same requests to both and compares the answers).
+//
 // # Routes
 //
 // App.Route(pattern, controller) adds a route; routes are tried in the

@@ -190,13 +190,6 @@ func (e *Engine) ListenTLS(network, address string, cfg *tls.Config, newProto fu
 }
 
 func (e *Engine) listen(network, address string, cfg *tls.Config, newProto func(*Conn) Protocol) (*Listener, error) {
-	e.init()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.state >= stateStopping {
-		return nil, ErrClosed
-	}
-	ln := &Listener{e: e, fd: -1, newProto: newProto, done: make(chan struct{})}
 	if e.Portable || !hasPoller || cfg != nil {
 		nl, err := net.Listen(network, address)
 		if err != nil {
@@ -205,16 +198,61 @@ func (e *Engine) listen(network, address string, cfg *tls.Config, newProto func(
 		if cfg != nil {
 			nl = tls.NewListener(nl, cfg)
 		}
+		return e.addListener(nl, newProto, true)
+	}
+	fd, addr, err := listenFD(network, address)
+	if err != nil {
+		return nil, err
+	}
+	ln := &Listener{e: e, fd: fd, addr: addr, newProto: newProto, done: make(chan struct{})}
+	if ua, ok := addr.(*net.UnixAddr); ok {
+		ln.path = ua.Name
+	}
+	return e.add(ln)
+}
+
+// ListenOn serves the connections of a listener opened elsewhere: one
+// inherited from another process (net.FileListener), or bound with
+// options of the caller's. The engine takes l over: on the poller
+// transport it keeps a duplicate of l's descriptor and closes l. A Unix
+// socket's path is not removed when the listener closes (other processes
+// may still share the socket).
+func (e *Engine) ListenOn(l net.Listener, newProto func(*Conn) Protocol) (*Listener, error) {
+	return e.addListener(l, newProto, false)
+}
+
+// addListener adds nl, on the poller transport when it can (wrapped
+// listeners such as TLS stay on the portable one). unlink: remove a Unix
+// socket's path on Close.
+func (e *Engine) addListener(nl net.Listener, newProto func(*Conn) Protocol, unlink bool) (*Listener, error) {
+	ln := &Listener{e: e, fd: -1, newProto: newProto, done: make(chan struct{})}
+	_, plain := nl.(syscall.Conn)
+	if e.Portable || !hasPoller || !plain {
 		ln.nl, ln.addr = nl, nl.Addr()
-	} else {
-		fd, addr, err := listenFD(network, address)
-		if err != nil {
-			return nil, err
+		return e.add(ln)
+	}
+	fd, addr, err := takeFD(nl)
+	if err != nil {
+		return nil, err
+	}
+	ln.fd, ln.addr = fd, addr
+	if ua, ok := addr.(*net.UnixAddr); ok && unlink {
+		ln.path = ua.Name
+	}
+	return e.add(ln)
+}
+
+// add registers ln, starting it at once when the engine runs.
+func (e *Engine) add(ln *Listener) (*Listener, error) {
+	e.init()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.state >= stateStopping {
+		if ln.nl != nil {
+			ln.nl.Close()
 		}
-		ln.fd, ln.addr = fd, addr
-		if ua, ok := addr.(*net.UnixAddr); ok {
-			ln.path = ua.Name
-		}
+		ln.release()
+		return nil, ErrClosed
 	}
 	e.listeners = append(e.listeners, ln)
 	if e.state == stateRunning {

@@ -354,3 +354,59 @@ func TestAttachBeforeStart(t *testing.T) {
 		t.Fatalf("Attach before Start = %v, want ErrNotRunning", err)
 	}
 }
+
+// TestListenOn: a listener opened elsewhere (here through os.File and
+// net.FileListener, as a worker process gets an inherited socket) serves
+// on both transports; closing it leaves a Unix socket's path in place,
+// since other processes may share the socket.
+func TestListenOn(t *testing.T) {
+	for _, m := range []mode{modes[0], modes[2]} {
+		t.Run(m.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "s.sock")
+			for _, network := range []string{"tcp", "unix"} {
+				addr := "127.0.0.1:0"
+				if network == "unix" {
+					addr = path
+				}
+				orig, err := net.Listen(network, addr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ul, ok := orig.(*net.UnixListener); ok {
+					ul.SetUnlinkOnClose(false)
+				}
+				f, err := orig.(interface{ File() (*os.File, error) }).File()
+				orig.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				inherited, err := net.FileListener(f)
+				f.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				e := newEngine(m)
+				ln, err := e.ListenOn(inherited, echo)
+				if err != nil {
+					t.Fatal(err)
+				}
+				start(t, e)
+				c, err := net.Dial(network, ln.Addr().String())
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.Write([]byte("held"))
+				buf := make([]byte, 4)
+				c.SetReadDeadline(time.Now().Add(5 * time.Second))
+				if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "held" {
+					t.Fatalf("%s: %q %v", network, buf, err)
+				}
+				c.Close()
+				stopNow(t, e)
+			}
+			if _, err := os.Stat(path); err != nil {
+				t.Fatalf("the shared socket's path was removed: %v", err)
+			}
+		})
+	}
+}

@@ -54,11 +54,13 @@ func (p *poller) wait(msec int) (int, error) {
 func peerAddr(peer any) net.Addr { return nil }
 
 func listenFD(network, address string) (int, net.Addr, error) { return -1, nil, errNoFD }
-func accept(fd int) (int, any, error)                         { return -1, nil, errNoFD }
-func setNoDelay(fd int, sa any)                               {}
-func writev(fd int, segs []seg) (int, error)                  { return 0, errNoFD }
-func write(fd int, p []byte) (int, error)                     { return 0, errNoFD }
-func read(fd int, p []byte) (int, error)                      { return 0, errNoFD }
-func closeFD(fd int)                                          {}
-func isAgain(err error) bool                                  { return false }
-func isTemporaryAccept(err error) bool                        { return false }
+
+func takeFD(ln net.Listener) (int, net.Addr, error) { return -1, nil, errNoFD }
+func accept(fd int) (int, any, error)               { return -1, nil, errNoFD }
+func setNoDelay(fd int, sa any)                     {}
+func writev(fd int, segs []seg) (int, error)        { return 0, errNoFD }
+func write(fd int, p []byte) (int, error)           { return 0, errNoFD }
+func read(fd int, p []byte) (int, error)            { return 0, errNoFD }
+func closeFD(fd int)                                {}
+func isAgain(err error) bool                        { return false }
+func isTemporaryAccept(err error) bool              { return false }

@@ -97,10 +97,16 @@ func listenFD(network, address string) (fd int, addr net.Addr, err error) {
 	if ul, ok := ln.(*net.UnixListener); ok {
 		ul.SetUnlinkOnClose(false) // our Listener unlinks the path on Close
 	}
+	return takeFD(ln)
+}
+
+// takeFD returns a non-blocking, close-on-exec duplicate of ln's
+// descriptor and closes ln.
+func takeFD(ln net.Listener) (fd int, addr net.Addr, err error) {
 	defer ln.Close()
 	sc, ok := ln.(syscall.Conn)
 	if !ok {
-		return -1, nil, &net.OpError{Op: "listen", Net: network, Err: errors.New("listener has no file descriptor")}
+		return -1, nil, &net.OpError{Op: "listen", Net: ln.Addr().Network(), Err: errors.New("listener has no file descriptor")}
 	}
 	raw, err := sc.SyscallConn()
 	if err != nil {
