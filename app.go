@@ -4,11 +4,11 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/plezi-go/plezi/cluster"
 	"github.com/plezi-go/plezi/engine"
 	"github.com/plezi-go/plezi/httpd"
 	"github.com/plezi-go/plezi/internal/route"
@@ -69,6 +69,31 @@ type App struct {
 	// SSE holds the options of event streams (nil: the defaults).
 	SSE *sse.Options
 
+	// Workers is the number of worker processes (see cluster.Cluster's
+	// Workers: 0 reads $WORKERS or $WEB_CONCURRENCY, negative divides the
+	// CPU count). With more than one, Start in the process the user ran
+	// becomes the master: it binds the listeners and re-executes the
+	// program as the workers, which serve; the program makes the same
+	// calls (Route, Listen, Run...) in every process. Tasks queued with
+	// Run before Start run once in every worker, never in the master.
+	Workers int
+
+	// Cluster sets the worker processes' other options and hooks (nil: a
+	// zero cluster.Cluster). Workers and PIDFile, when set, override its
+	// own.
+	Cluster *cluster.Cluster
+
+	// PIDFile gets the process ID of the master (or of the single
+	// process) while it runs ("": none).
+	PIDFile string
+
+	// RemotePubSub makes the engine that reaches other machines for the
+	// broker it is given (a pubsub/redis engine). It runs in one process
+	// per machine: the single process, or the master of a cluster, whose
+	// workers then publish and subscribe through it (one Redis connection
+	// for the whole cluster). The engine is closed when Start returns.
+	RemotePubSub func(b *pubsub.Broker) (pubsub.Engine, error)
+
 	// NoClient stops the App from serving the JavaScript client at
 	// ClientPath and ClientModulePath (by default served before the
 	// routes are tried).
@@ -82,6 +107,7 @@ type App struct {
 	views   viewCache
 	broker  *pubsub.Broker
 	node    string // the prefix of connection IDs, random per App
+	cl      *cluster.Cluster
 }
 
 // New returns a new application. Its zero value works as well; New is
@@ -124,24 +150,41 @@ func (a *App) server() *httpd.Server {
 // Unix socket path (starting with '/' or '.'). Before Start the socket is
 // bound at once (so Addr reveals a ":0" port) and serves once the app
 // starts.
+//
+// With worker processes, the master binds the socket and each worker
+// serves it (the returned Listener shows the address in both; the
+// master's never accepts).
 func (a *App) Listen(addr string) (*engine.Listener, error) {
 	network := "tcp"
-	if strings.HasPrefix(addr, "/") || strings.HasPrefix(addr, ".") {
+	if isUnix(addr) {
 		network = "unix"
+	}
+	if cl := a.cluster(); cl.Role() != cluster.Single {
+		return a.listenCluster(cl, network, addr)
 	}
 	return a.server().Listen(a.engine(), network, addr)
 }
 
 // Start runs the application and blocks until it stops: Stop, or
-// SIGINT/SIGTERM (unless the engine ignores signals).
+// SIGINT/SIGTERM (unless the engine ignores signals). With worker
+// processes (Workers), Start in the master supervises them (see
+// cluster.Cluster.Run) and Start in a worker serves.
 func (a *App) Start() error {
 	a.server()
-	return a.engine().Start()
+	cl := a.cluster()
+	if cl.Role() == cluster.Single {
+		return a.startSingle(cl)
+	}
+	return a.startCluster(cl)
 }
 
 // Stop shuts the application down gracefully (see engine.Engine.Stop),
 // waiting up to the engine's ShutdownTimeout (default 10 s).
 func (a *App) Stop() error {
+	if cl := a.cluster(); cl.Role() == cluster.Master {
+		cl.Stop()
+		return nil
+	}
 	e := a.engine()
 	d := e.ShutdownTimeout
 	if d <= 0 {

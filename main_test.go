@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +14,12 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(helperEnv) != "" {
+		os.Exit(clusterHelper()) // a process of TestCluster*'s application
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // newApp returns an app on a small engine that ignores signals.
 func newApp() *plezi.App {

@@ -11,8 +11,8 @@ import (
 const acceptBatch = 64
 
 // accept takes pending connections of a poller listener and spreads them
-// over the loops.
-func (l *loop) accept(ln *Listener) {
+// over the loops. more: it stopped at acceptBatch (others may wait).
+func (l *loop) accept(ln *Listener) (more bool) {
 	for i := 0; i < acceptBatch; i++ {
 		fd, sa, err := accept(ln.fd)
 		if err != nil {
@@ -29,7 +29,7 @@ func (l *loop) accept(ln *Listener) {
 				delete(l.listeners, ln.fd)
 				ln.after(d, func() { l.post(job{op: opListen, ln: ln}) })
 			}
-			return
+			return false
 		}
 		if i == 0 {
 			ln.fed()
@@ -43,6 +43,7 @@ func (l *loop) accept(ln *Listener) {
 			target.post(job{op: opRegister, c: c})
 		}
 	}
+	return true
 }
 
 // goAccept runs the accept goroutine of a portable listener.

@@ -53,6 +53,7 @@ type Conn struct {
 	inQueued    int   // inbound bytes held in queued data tasks
 	interest    uint8 // poller interest (registered once the loop took c in)
 	inPoller    bool  // the loop registered fd with its poller
+	shutQueued  bool  // OnShutdown was queued (once per connection)
 	paused      bool  // reading paused: inQueued reached MaxQueuedInput
 	held        bool  // reading paused by the protocol (PauseRead)
 	eof         bool  // the peer ended its input

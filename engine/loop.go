@@ -175,7 +175,7 @@ func (l *loop) doJob(j job) {
 	case opUnlisten:
 		l.unlisten(j.ln)
 	case opShutdown:
-		l.forEach(func(c *Conn) { c.event(taskShutdown) })
+		l.forEach(func(c *Conn) { c.shutdown() })
 	case opForceClose:
 		l.forEach(func(c *Conn) { c.hardClose(ErrShutdown) })
 	case opExit:
@@ -213,6 +213,7 @@ func (l *loop) register(c *Conn) {
 		}
 	}
 	c.mu.Unlock()
+	c.shutdownIfStopping()
 	l.startConn(c)
 }
 
@@ -223,6 +224,7 @@ func (l *loop) adopt(c *Conn) {
 		l.portable[c] = struct{}{}
 	}
 	c.mu.Unlock()
+	c.shutdownIfStopping()
 	l.startConn(c)
 }
 
@@ -365,10 +367,18 @@ func (l *loop) listen(ln *Listener) {
 
 // unlisten stops watching ln on this loop; the last loop to let go closes
 // its descriptor when the listener is closed.
+//
+// A shared listener is drained first: the kernel may have woken this
+// loop alone for connections waiting in the backlog (EPOLLEXCLUSIVE), and
+// other loops or processes watching the same socket would not hear of
+// them until the next connection arrives. Once the loop stopped
+// watching, it accepts what is waiting; later arrivals wake the others.
 func (l *loop) unlisten(ln *Listener) {
 	if _, ok := l.listeners[ln.fd]; ok {
 		l.p.del(ln.fd, interestRead)
 		delete(l.listeners, ln.fd)
+		for listenerShared && l.accept(ln) {
+		}
 	}
 	ln.loopDone()
 }

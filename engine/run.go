@@ -186,6 +186,36 @@ func (c *Conn) inputDone(n int) {
 }
 
 // event queues an engine event (timeout, shutdown, EOF) as a task.
+// shutdown queues OnShutdown, once.
+func (c *Conn) shutdown() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state == stateClosed || c.shutQueued {
+		return
+	}
+	c.shutQueued = true
+	c.tasks.push(task{kind: taskShutdown})
+	c.scheduleLocked()
+}
+
+// shutdownIfStopping queues OnShutdown on a connection taken in after
+// the engine began to stop (accepted by one loop while the loop that
+// takes it had already shut its connections down), behind its OnOpen.
+// Its loop calls it before the connection's first turn.
+func (c *Conn) shutdownIfStopping() {
+	select {
+	case <-c.e.stopping:
+	default:
+		return
+	}
+	c.mu.Lock()
+	if c.state != stateClosed && !c.shutQueued {
+		c.shutQueued = true
+		c.tasks.push(task{kind: taskShutdown})
+	}
+	c.mu.Unlock()
+}
+
 func (c *Conn) event(kind taskKind) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -40,6 +40,8 @@ type conn struct {
 	streamed bool // the current request's body goes to an async handler
 	async    bool // an async handler runs: requests after it wait
 	closing  bool // close once the output is written
+	shutting bool // the server is shutting down: close after the next response
+	served   bool // a request was answered
 	held     bool // reading paused for backpressure
 	stash    []byte
 	hijacked *hijacked       // the connection was taken over (Hijack)
@@ -119,6 +121,9 @@ func (hc *conn) head() {
 	hc.stopTimer()
 	req := hc.p.Request()
 	hc.x.reset(hc, req)
+	if hc.shutting {
+		hc.x.res.close = true
+	}
 	hc.body = hc.body[:0]
 	hc.streamed = false
 	if hc.s.Native == nil && upgradeRequest(hc) {
@@ -152,7 +157,7 @@ func (hc *conn) bodyChunk(p []byte) {
 
 // done ends the current request: a buffered one is served now.
 func (hc *conn) done() {
-	hc.inReq = false
+	hc.inReq, hc.served = false, true
 	hc.stopTimer()
 	if hc.streamed {
 		hc.x.pipe.closeWrite(nil)
@@ -254,19 +259,29 @@ func (hc *conn) OnDrained(c *engine.Conn) {
 	}
 }
 
-// OnShutdown closes an idle connection at once; one serving a request
-// closes after its response.
+// shutdownGrace is how long a connection that has not sent its first
+// request when the server shuts down has to send it (it is answered
+// with Connection: close).
+const shutdownGrace = 2 * time.Second
+
+// OnShutdown ends the connection gracefully. An idle keep-alive
+// connection closes at once (clients retry an idempotent request on a
+// reused connection that closed). A request in progress is answered,
+// then the connection closes. So is the first request of a connection
+// that has not sent one yet (accepted as the server began to stop, or a
+// head in part): its client is about to send it and would not retry.
 func (hc *conn) OnShutdown(c *engine.Conn) {
-	if hc.async {
+	hc.shutting = true
+	switch {
+	case hc.async:
 		hc.closing = true // after the handler's response
-		return
+	case hc.inReq:
+		hc.x.res.close = true // the rest of the request is still read
+	case hc.partial || !hc.served:
+		c.SetTimeout(shutdownGrace)
+	default:
+		c.Close()
 	}
-	if hc.inReq {
-		hc.x.res.close = true
-		hc.closing = true
-		return
-	}
-	c.Close()
 }
 
 // OnEOF: the client ended its input. As net/http does, that counts as the

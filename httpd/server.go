@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -115,6 +116,14 @@ func (s *Server) Protocol(c *engine.Conn) engine.Protocol {
 func (s *Server) Listen(e *engine.Engine, network, address string) (*engine.Listener, error) {
 	s.init()
 	return e.Listen(network, address, s.Protocol)
+}
+
+// ListenOn serves HTTP on e on a listener opened elsewhere (an inherited
+// socket; see engine.Engine.ListenOn). Wrap it with tls.NewListener for
+// HTTPS.
+func (s *Server) ListenOn(e *engine.Engine, l net.Listener) (*engine.Listener, error) {
+	s.init()
+	return e.ListenOn(l, s.Protocol)
 }
 
 // ListenTLS serves HTTPS on e with cfg (see engine.ListenTLS).

@@ -1,0 +1,19 @@
+//go:build unix && !linux
+
+package cluster
+
+import (
+	"os"
+	"syscall"
+)
+
+// workerAttr puts a worker in its own process group. There is no
+// parent-death signal here: a worker notices its master's death when the
+// link to it closes.
+func workerAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
+
+func forkExec(path string, argv []string, attr *syscall.ProcAttr) (int, error) {
+	return syscall.ForkExec(path, argv, attr)
+}
+
+func selfExe() (string, error) { return os.Executable() }

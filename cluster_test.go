@@ -1,0 +1,538 @@
+//go:build linux
+
+package plezi_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// clusterApp is a running helper application (clusterHelper) with
+// worker processes.
+type clusterApp struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	dir    string
+	addr   string
+	base   string
+	out    *lockedBuffer
+	exited chan struct{}
+	err    error // cmd.Wait's, once exited is closed
+}
+
+// startCluster runs the helper with n workers and waits until every
+// worker serves.
+func startCluster(t *testing.T, n int, env ...string) *clusterApp {
+	t.Helper()
+	c := &clusterApp{t: t, dir: t.TempDir(), out: &lockedBuffer{}, exited: make(chan struct{})}
+	c.addr = freeAddr(t)
+	c.base = "http://" + c.addr
+	c.cmd = exec.Command(os.Args[0], "-test.run=^$")
+	c.cmd.Env = append(os.Environ(), helperEnv+"="+c.dir, helperAddr+"="+c.addr,
+		helperWorkers+"="+strconv.Itoa(n))
+	c.cmd.Env = append(c.cmd.Env, env...)
+	c.cmd.Stdout, c.cmd.Stderr = c.out, c.out
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { c.err = c.cmd.Wait(); close(c.exited) }()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("helper output:\n%s", c.out.String())
+		}
+		killTree(c.cmd.Process.Pid)
+		select {
+		case <-c.exited:
+		case <-time.After(10 * time.Second):
+			t.Error("the helper's master did not exit")
+		}
+	})
+	c.waitWorkers(n)
+	return c
+}
+
+// waitWorkers waits until the master has n children and n of them ran
+// their Run task (the engine started in them), and the address answers.
+func (c *clusterApp) waitWorkers(n int) {
+	c.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		kids := children(c.cmd.Process.Pid)
+		ran := 0
+		for _, k := range kids {
+			if c.has("run", k) {
+				ran++
+			}
+		}
+		if len(kids) == n && ran == n {
+			if _, err := c.get("/pid"); err == nil {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("%d workers expected; children %v", n, kids)
+		}
+		select {
+		case <-c.exited:
+			c.t.Fatalf("the master exited: %v", c.err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// has reports the mark what-pid.
+func (c *clusterApp) has(what string, pid int) bool {
+	_, err := os.Stat(filepath.Join(c.dir, what+"-"+strconv.Itoa(pid)))
+	return err == nil
+}
+
+// marks returns the PIDs of the marks named what.
+func (c *clusterApp) marks(what string) []int {
+	files, _ := filepath.Glob(filepath.Join(c.dir, what+"-*"))
+	var pids []int
+	for _, f := range files {
+		if pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(f), what+"-")); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+var noKeepAlive = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+
+// get fetches path on a new connection and returns the body.
+func (c *clusterApp) get(path string) (string, error) {
+	return fetch(noKeepAlive, c.base+path)
+}
+
+func fetch(cl *http.Client, url string) (string, error) {
+	resp, err := cl.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != 200 {
+		err = fmt.Errorf("status %d: %s", resp.StatusCode, b)
+	}
+	return string(b), err
+}
+
+// pids asks /pid until it saw want different workers (or gives up).
+func (c *clusterApp) pids(want int) map[int]bool {
+	c.t.Helper()
+	seen := map[int]bool{}
+	for i := 0; i < 2000 && len(seen) < want; i++ {
+		body, err := c.get("/pid")
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		pid, _ := strconv.Atoi(body)
+		seen[pid] = true
+	}
+	return seen
+}
+
+// signal sends sig to the master.
+func (c *clusterApp) signal(sig syscall.Signal) {
+	if err := c.cmd.Process.Signal(sig); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// wait waits for the master's exit and returns its error.
+func (c *clusterApp) wait(d time.Duration) error {
+	select {
+	case <-c.exited:
+		return c.err
+	case <-time.After(d):
+		c.t.Fatal("the master did not exit")
+		return nil
+	}
+}
+
+// loop requests path continuously until stop is closed, counting
+// successes and failures (with the error of the first failure).
+type loop struct {
+	ok, failed atomic.Int64
+	mu         sync.Mutex
+	first      error
+	done       chan struct{}
+}
+
+func startLoop(cl *http.Client, url string, stop chan struct{}) *loop {
+	l := &loop{done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := fetch(cl, url); err != nil {
+				l.failed.Add(1)
+				l.mu.Lock()
+				if l.first == nil {
+					l.first = err
+				}
+				l.mu.Unlock()
+			} else {
+				l.ok.Add(1)
+			}
+		}
+	}()
+	return l
+}
+
+// TestClusterWorkers: requests are served by several worker processes,
+// the hooks ran where they should, and a worker killed with SIGKILL while
+// a client loops on requests is started again while service goes on.
+func TestClusterWorkers(t *testing.T) {
+	c := startCluster(t, 3)
+	master := c.cmd.Process.Pid
+	seen := c.pids(3)
+	if len(seen) < 2 {
+		t.Fatalf("all requests went to one worker: %v", seen)
+	}
+	kids := children(master)
+	for pid := range seen {
+		if !contains(kids, pid) {
+			t.Fatalf("pid %d served a request but is not a worker of %d (%v)", pid, master, kids)
+		}
+	}
+	if !c.has("master", master) || len(c.marks("master")) != 1 {
+		t.Errorf("OnMaster marks: %v", c.marks("master"))
+	}
+	if run := c.marks("run"); len(run) != 3 || contains(run, master) {
+		t.Errorf("Run before Start ran in %v; want once in each of the workers %v", run, kids)
+	}
+	if fork := c.marks("fork"); len(fork) != 1 || fork[0] != master {
+		t.Errorf("BeforeFork marks %v", fork)
+	}
+
+	stop := make(chan struct{})
+	l := startLoop(noKeepAlive, c.base+"/pid", stop)
+	time.Sleep(200 * time.Millisecond)
+	victim := kids[0]
+	syscall.Kill(victim, syscall.SIGKILL)
+	okAtKill := l.ok.Load()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		now := children(master)
+		if len(now) == 3 && !contains(now, victim) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("worker %d was not replaced: children %v", victim, now)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.waitWorkers(3)
+	time.Sleep(300 * time.Millisecond)
+	close(stop)
+	<-l.done
+	t.Logf("requests: %d ok (%d after the kill), %d failed (first: %v)", l.ok.Load(), l.ok.Load()-okAtKill, l.failed.Load(), l.first)
+	if l.ok.Load()-okAtKill < 10 {
+		t.Errorf("service did not go on after the kill: %d requests", l.ok.Load()-okAtKill)
+	}
+	if l.failed.Load() > 2 {
+		t.Errorf("%d requests failed; at most the one in flight on the killed worker may", l.failed.Load())
+	}
+	if len(c.marks("crash")) != 1 {
+		t.Errorf("OnWorkerCrash marks: %v", c.marks("crash"))
+	}
+
+	c.signal(syscall.SIGTERM)
+	if err := c.wait(20 * time.Second); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+	for _, pid := range children(master) {
+		t.Errorf("process %d left behind", pid)
+	}
+	for pid := range seen {
+		if alive(pid) {
+			t.Errorf("worker %d still runs", pid)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(c.dir, "pid")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("PID file left: %v", err)
+	}
+}
+
+// TestClusterHotRestart: SIGUSR1 replaces every worker while clients
+// loop on requests, on new and on kept-alive connections: none fails.
+func TestClusterHotRestart(t *testing.T) {
+	c := startCluster(t, 2)
+	master := c.cmd.Process.Pid
+	b, err := os.ReadFile(filepath.Join(c.dir, "pid"))
+	if err != nil || strings.TrimSpace(string(b)) != strconv.Itoa(master) {
+		t.Fatalf("PID file %q %v, want %d", b, err, master)
+	}
+	before := children(master)
+	stop := make(chan struct{})
+	kept := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	defer kept.CloseIdleConnections()
+	loops := []*loop{startLoop(noKeepAlive, c.base+"/pid", stop), startLoop(kept, c.base+"/pid", stop)}
+	time.Sleep(200 * time.Millisecond)
+	c.signal(syscall.SIGUSR1)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		now := children(master)
+		if len(now) == 2 && !contains(now, before[0]) && !contains(now, before[1]) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("workers %v not replaced: children %v", before, now)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.waitWorkers(2)
+	time.Sleep(300 * time.Millisecond)
+	close(stop)
+	for i, l := range loops {
+		<-l.done
+		t.Logf("loop %d: %d ok, %d failed (first: %v)", i, l.ok.Load(), l.failed.Load(), l.first)
+		if os.Getenv("PLEZI_TEST_ACCESSLOG") != "" {
+			os.WriteFile("/tmp/helper.log", []byte(c.out.String()), 0o644)
+		}
+		if l.failed.Load() != 0 || l.ok.Load() < 10 {
+			t.Errorf("loop %d: %d requests failed, %d succeeded", i, l.failed.Load(), l.ok.Load())
+		}
+	}
+	if n := len(c.marks("crash")); n != 0 {
+		t.Errorf("the restart counted %d crashes", n)
+	}
+	c.signal(syscall.SIGINT)
+	if err := c.wait(20 * time.Second); err != nil {
+		t.Fatalf("exit after SIGINT: %v", err)
+	}
+	if left := children(master); len(left) > 0 {
+		t.Errorf("processes left behind: %v", left)
+	}
+}
+
+// TestClusterPubSub: a WebSocket client on one worker gets a message
+// published by another worker.
+func TestClusterPubSub(t *testing.T) {
+	c := startCluster(t, 3)
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+c.addr+"/hall", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, hello, err := ws.ReadMessage()
+	if err != nil || !bytes.HasPrefix(hello, []byte("pid ")) {
+		t.Fatalf("greeting %q %v", hello, err)
+	}
+	wsPID := string(hello[4:])
+	for i := 0; ; i++ {
+		text := "from-" + strconv.Itoa(i)
+		pid, err := c.get("/say?text=" + text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pid == wsPID {
+			if i > 500 {
+				t.Fatal("every request went to the WebSocket's worker")
+			}
+			continue
+		}
+		for {
+			_, msg, err := ws.ReadMessage()
+			if err != nil {
+				t.Fatalf("waiting for %q (published by %s, client on %s): %v", text, pid, wsPID, err)
+			}
+			if string(msg) == text {
+				return
+			}
+		}
+	}
+}
+
+// TestClusterRedis: two clusters (two machines, as far as they know)
+// share a redis-server through their masters: a message published in a
+// worker of one reaches a WebSocket client on the other.
+func TestClusterRedis(t *testing.T) {
+	url := startRedis(t)
+	c1 := startCluster(t, 2, helperRedis+"="+url)
+	c2 := startCluster(t, 2, helperRedis+"="+url)
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+c1.addr+"/hall", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, _, err := ws.ReadMessage(); err != nil {
+		t.Fatal(err)
+	}
+	ws.SetReadDeadline(time.Time{})
+	msgs := make(chan string, 64)
+	go func() {
+		defer close(msgs)
+		for {
+			_, msg, err := ws.ReadMessage()
+			if err != nil {
+				return
+			}
+			msgs <- string(msg)
+		}
+	}()
+	// The subscription reaches Redis asynchronously: publish until heard.
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; ; i++ {
+		text := "over-redis-" + strconv.Itoa(i)
+		if _, err := c2.get("/say?text=" + text); err != nil {
+			t.Fatal(err)
+		}
+		wait := time.After(300 * time.Millisecond)
+	read:
+		for {
+			select {
+			case msg, ok := <-msgs:
+				if !ok {
+					t.Fatal("the WebSocket connection ended")
+				}
+				if msg == text {
+					return
+				}
+			case <-wait:
+				break read
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no message crossed from one cluster to the other")
+		}
+	}
+}
+
+// startRedis runs a redis-server on a free port for the test.
+func startRedis(t *testing.T) string {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Fatal("redis-server not found: install it (apt-get install redis-server; .ci/run does)")
+	}
+	addr := freeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	srv := exec.Command("redis-server", "--port", port, "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", t.TempDir())
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+			return "redis://" + addr + "/0"
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redis-server did not start: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// freeAddr returns a loopback address with a port free a moment ago.
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// children returns the PIDs of pid's child processes (zombies
+// excluded), from /proc.
+func children(pid int) []int {
+	var kids []int
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		p, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		ppid, state, ok := procStat(p)
+		if ok && ppid == pid && state != 'Z' {
+			kids = append(kids, p)
+		}
+	}
+	return kids
+}
+
+// procStat returns a process's parent and state.
+func procStat(pid int) (ppid int, state byte, ok bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0, false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+4 >= len(b) {
+		return 0, 0, false
+	}
+	f := strings.Fields(string(b[i+2:]))
+	if len(f) < 2 {
+		return 0, 0, false
+	}
+	ppid, _ = strconv.Atoi(f[1])
+	return ppid, f[0][0], true
+}
+
+// alive reports a process that exists and is not a zombie.
+func alive(pid int) bool {
+	_, state, ok := procStat(pid)
+	return ok && state != 'Z'
+}
+
+// killTree kills pid and its descendants.
+func killTree(pid int) {
+	for _, k := range children(pid) {
+		killTree(k)
+	}
+	syscall.Kill(pid, syscall.SIGKILL)
+}
+
+func contains(list []int, x int) bool {
+	for _, v := range list {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// lockedBuffer collects a process's output.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
