@@ -2,6 +2,7 @@ package plezi
 
 import (
 	"context"
+	"crypto/tls"
 	"io/fs"
 	"log/slog"
 	"sync"
@@ -163,6 +164,22 @@ func (a *App) Listen(addr string) (*engine.Listener, error) {
 		return a.listenCluster(cl, network, addr)
 	}
 	return a.server().Listen(a.engine(), network, addr)
+}
+
+// ListenTLS is Listen for HTTPS with cfg.
+func (a *App) ListenTLS(addr string, cfg *tls.Config) (*engine.Listener, error) {
+	network := "tcp"
+	if isUnix(addr) {
+		network = "unix"
+	}
+	if cl := a.cluster(); cl.Role() != cluster.Single {
+		ln, err := cl.Listen(network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return a.server().ListenOn(a.engine(), tls.NewListener(ln, cfg))
+	}
+	return a.server().ListenTLS(a.engine(), network, addr, cfg)
 }
 
 // Start runs the application and blocks until it stops: Stop, or

@@ -11,7 +11,6 @@ import (
 	"github.com/plezi-go/plezi"
 	"github.com/plezi-go/plezi/cluster"
 	"github.com/plezi-go/plezi/engine"
-	"github.com/plezi-go/plezi/httpd"
 	"github.com/plezi-go/plezi/pubsub"
 	"github.com/plezi-go/plezi/pubsub/redis"
 )
@@ -49,7 +48,7 @@ func (c *Say) Index() (any, error) {
 // clusterHelper is the helper application's main.
 func clusterHelper() int {
 	dir := os.Getenv(helperEnv)
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("pid", os.Getpid())
 	a := &plezi.App{
 		Engine:  &engine.Engine{ShutdownTimeout: 5 * time.Second, Logger: logger},
 		Logger:  logger,
@@ -64,9 +63,6 @@ func clusterHelper() int {
 		},
 	}
 	a.Workers, _ = strconv.Atoi(os.Getenv(helperWorkers))
-	if os.Getenv("PLEZI_TEST_ACCESSLOG") != "" {
-		a.Server = &httpd.Server{AccessLog: slog.New(slog.NewTextHandler(os.Stderr, nil))}
-	}
 	if url := os.Getenv(helperRedis); url != "" {
 		a.RemotePubSub = func(b *pubsub.Broker) (pubsub.Engine, error) {
 			return redis.New(b, redis.Options{URL: url, Logger: logger})

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/sys/unix"
 )
 
 // clusterApp is a running helper application (clusterHelper) with
@@ -31,7 +32,7 @@ type clusterApp struct {
 	dir    string
 	addr   string
 	base   string
-	out    *lockedBuffer
+	out    *os.File // the processes' output
 	exited chan struct{}
 	err    error // cmd.Wait's, once exited is closed
 }
@@ -40,7 +41,12 @@ type clusterApp struct {
 // worker serves.
 func startCluster(t *testing.T, n int, env ...string) *clusterApp {
 	t.Helper()
-	c := &clusterApp{t: t, dir: t.TempDir(), out: &lockedBuffer{}, exited: make(chan struct{})}
+	c := &clusterApp{t: t, dir: t.TempDir(), exited: make(chan struct{})}
+	out, err := os.Create(filepath.Join(c.dir, "output"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.out = out // a file, not a pipe: Wait returns when the master exits, whoever else writes
 	c.addr = freeAddr(t)
 	c.base = "http://" + c.addr
 	c.cmd = exec.Command(os.Args[0], "-test.run=^$")
@@ -54,8 +60,10 @@ func startCluster(t *testing.T, n int, env ...string) *clusterApp {
 	go func() { c.err = c.cmd.Wait(); close(c.exited) }()
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("helper output:\n%s", c.out.String())
+			b, _ := os.ReadFile(c.out.Name())
+			t.Logf("helper output:\n%s", b)
 		}
+		c.out.Close()
 		killTree(c.cmd.Process.Pid)
 		select {
 		case <-c.exited:
@@ -309,9 +317,6 @@ func TestClusterHotRestart(t *testing.T) {
 	for i, l := range loops {
 		<-l.done
 		t.Logf("loop %d: %d ok, %d failed (first: %v)", i, l.ok.Load(), l.failed.Load(), l.first)
-		if os.Getenv("PLEZI_TEST_ACCESSLOG") != "" {
-			os.WriteFile("/tmp/helper.log", []byte(c.out.String()), 0o644)
-		}
 		if l.failed.Load() != 0 || l.ok.Load() < 10 {
 			t.Errorf("loop %d: %d requests failed, %d succeeded", i, l.failed.Load(), l.ok.Load())
 		}
@@ -519,20 +524,71 @@ func contains(list []int, x int) bool {
 	return false
 }
 
-// lockedBuffer collects a process's output.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
+// TestClusterUpgrade: SIGUSR2 starts a new master from the program's
+// file with the listeners; once its workers serve, the old master stops
+// its own and exits 0. Clients looping on requests see no failure. The
+// new master then stops on SIGTERM and leaves nothing behind.
+func TestClusterUpgrade(t *testing.T) {
+	// Orphans (the new master, once the old one exits) become this
+	// process's children, so the test can reap it.
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+	c := startCluster(t, 2)
+	old := c.cmd.Process.Pid
+	oldWorkers := children(old)
+	stop := make(chan struct{})
+	kept := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	defer kept.CloseIdleConnections()
+	loops := []*loop{startLoop(noKeepAlive, c.base+"/pid", stop), startLoop(kept, c.base+"/pid", stop)}
+	time.Sleep(200 * time.Millisecond)
+	c.signal(syscall.SIGUSR2)
+	if err := c.wait(30 * time.Second); err != nil {
+		t.Fatalf("the old master exited with %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(c.dir, "pid"))
+	newMaster, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || newMaster == old || newMaster == 0 {
+		t.Fatalf("PID file %q %v after the upgrade", b, err)
+	}
+	defer killTree(newMaster)
+	if kids := children(newMaster); len(kids) != 2 {
+		t.Fatalf("new master %d has workers %v", newMaster, kids)
+	}
+	for _, w := range oldWorkers {
+		if alive(w) {
+			t.Errorf("old worker %d still runs", w)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	close(stop)
+	for i, l := range loops {
+		<-l.done
+		t.Logf("loop %d: %d ok, %d failed (first: %v)", i, l.ok.Load(), l.failed.Load(), l.first)
+		if l.failed.Load() != 0 || l.ok.Load() < 10 {
+			t.Errorf("loop %d: %d requests failed, %d succeeded", i, l.failed.Load(), l.ok.Load())
+		}
+	}
+	newWorkers := children(newMaster)
+	syscall.Kill(newMaster, syscall.SIGTERM)
+	var ws syscall.WaitStatus
+	reaped := make(chan error, 1)
+	go func() {
+		_, err := syscall.Wait4(newMaster, &ws, 0, nil)
+		reaped <- err
+	}()
+	select {
+	case err := <-reaped:
+		if err != nil || !ws.Exited() || ws.ExitStatus() != 0 {
+			t.Errorf("new master: %v, status %v", err, ws)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the new master did not stop")
+	}
+	for _, w := range newWorkers {
+		if alive(w) {
+			t.Errorf("worker %d of the new master still runs", w)
+		}
+	}
 }

@@ -18,6 +18,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) != "" {
 		os.Exit(clusterHelper()) // a process of TestCluster*'s application
 	}
+	if spec := os.Getenv(clientEnv); spec != "" {
+		os.Exit(idleClient(spec)) // a client process of TestClusterThirtyThousandIdle
+	}
 	goleak.VerifyTestMain(m)
 }
 

@@ -107,12 +107,15 @@ func (l *link) writer() {
 			return
 		}
 		l.mu.Lock()
+		if len(l.out) == 0 { // woken twice for one batch
+			l.mu.Unlock()
+			continue
+		}
+		// Swap buffers: senders fill spare (never the batch being
+		// written) while this one goes out.
 		batch := l.out
 		l.out = spare[:0]
 		l.mu.Unlock()
-		if len(batch) == 0 {
-			continue
-		}
 		if _, err := l.conn.Write(batch); err != nil {
 			l.close()
 			return
@@ -127,7 +130,13 @@ func (l *link) writer() {
 // read calls fn for every frame until the link fails or closes; it
 // returns io.EOF when the peer closed it.
 func (l *link) read(fn func(typ byte, a string, b []byte, c string)) error {
-	r := bufio.NewReaderSize(l.conn, 64<<10)
+	return readFrames(l.conn, fn)
+}
+
+// readFrames decodes frames from r until it fails; a frame whose lengths
+// pass the bounds is errFrame (the link is then dropped).
+func readFrames(rd io.Reader, fn func(typ byte, a string, b []byte, c string)) error {
+	r := bufio.NewReaderSize(rd, 64<<10)
 	var h [headerLen]byte
 	for {
 		if _, err := io.ReadFull(r, h[:]); err != nil {

@@ -364,8 +364,12 @@ func (e *Engine) watchSignals() {
 		case sig := <-ch:
 			e.log().Info("plezi/engine: signal received; shutting down", "signal", sig.String())
 			ctx, cancel := context.WithTimeout(context.Background(), e.cfg.shutdownTimeout)
-			defer cancel()
-			go e.Stop(ctx) // Stop waits for this goroutine through e.wg
+			// Stop waits for this goroutine through e.wg, so it runs on
+			// its own; the deadline must live as long as Stop does.
+			go func() {
+				defer cancel()
+				e.Stop(ctx)
+			}()
 		case <-e.stopping:
 		}
 	}()

@@ -35,7 +35,11 @@ func TestHelperProcess(t *testing.T) {
 		IgnoreSignals: role != "signal",
 		Logger:        slog.New(slog.NewTextHandler(os.Stderr, nil)),
 	}
-	ln, err := e.Listen("tcp", "127.0.0.1:0", echo)
+	proto := echo
+	if role == "signal" {
+		proto = func(*engine.Conn) engine.Protocol { return slowShutdown{} }
+	}
+	ln, err := e.Listen("tcp", "127.0.0.1:0", proto)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,8 +197,20 @@ func TestAcceptOutOfDescriptors(t *testing.T) {
 	}
 }
 
+// slowShutdown echoes, and takes 100 ms to close at shutdown.
+type slowShutdown struct{}
+
+func (slowShutdown) OnData(c *engine.Conn, p []byte) { c.Write(p) }
+func (slowShutdown) OnShutdown(c *engine.Conn) {
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		c.Close()
+	}()
+}
+
 // TestSignalShutdown: SIGTERM stops the engine gracefully: connections are
-// closed (OnShutdown), the Finished hooks run and the process exits 0.
+// closed by their OnShutdown, not forced (the shutdown deadline runs for
+// the whole of Stop), the Finished hooks run and the process exits 0.
 func TestSignalShutdown(t *testing.T) {
 	h := startHelper(t, "signal")
 	c, err := net.DialTimeout("tcp", h.addr, 5*time.Second)
@@ -217,5 +233,8 @@ func TestSignalShutdown(t *testing.T) {
 	}
 	if !strings.Contains(h.log(), "helper: finished") {
 		t.Fatalf("Finished hook did not run:\n%s", h.log())
+	}
+	if strings.Contains(h.log(), engine.ErrShutdown.Error()) {
+		t.Fatalf("the connection was closed by force:\n%s", h.log())
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/plezi-go/plezi"
+	"github.com/plezi-go/plezi/cluster"
 	"github.com/plezi-go/plezi/engine"
 	"github.com/plezi-go/plezi/httpd"
 	"github.com/plezi-go/plezi/internal/devcert"
@@ -43,8 +44,9 @@ func (e usageError) Error() string { return e.msg }
 // options are the parsed flags.
 type options struct {
 	bind, www, certFile, keyFile string
-	redis                        string
+	redis, pidFile               string
 	port, threads, keepAlive     int
+	workers                      int
 	maxBodyMiB, maxHeadKiB       int
 	verbose, tls                 bool
 }
@@ -56,6 +58,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.bind, "b", "", "address to bind, or a Unix socket path (starting with / or .)")
 	fs.IntVar(&o.port, "p", envInt("PORT", 3000), "port (default $PORT, else 3000)")
 	fs.IntVar(&o.threads, "t", 0, "handler goroutines (0: handlers run on the event loops)")
+	fs.IntVar(&o.workers, "w", 0, "worker processes (0: $WORKERS, then $WEB_CONCURRENCY, else 1; negative: CPUs/|n|)")
+	fs.StringVar(&o.pidFile, "pid", "", "write the process ID (the master's, with workers) to this file")
 	fs.StringVar(&o.www, "www", "", "serve static files from this folder")
 	fs.BoolVar(&o.verbose, "v", false, "access log to stderr")
 	fs.IntVar(&o.keepAlive, "k", 40, "keep-alive timeout, seconds")
@@ -125,56 +129,53 @@ func run(args []string, stderr io.Writer) error {
 	if o.verbose {
 		s.AccessLog = logger
 	}
-	start := e.Start
-	if o.www == "" {
-		a := &plezi.App{Engine: e, Server: s, Logger: logger}
+	a := &plezi.App{Engine: e, Server: s, Logger: logger, Workers: o.workers, PIDFile: o.pidFile,
+		Cluster: &cluster.Cluster{Logger: logger}}
+	what := "the demo (a chat room)"
+	if o.www != "" {
+		what = "files from " + o.www
+		a.NoClient = true
+	} else {
 		if o.redis != "" {
-			re, err := redisBroker(a, o.redis, logger)
-			if err != nil {
-				return err
+			a.RemotePubSub = func(b *pubsub.Broker) (pubsub.Engine, error) {
+				re, err := redis.New(b, redis.Options{URL: o.redis, Logger: logger})
+				if err != nil {
+					return nil, fmt.Errorf("-r %s: %w", o.redis, err)
+				}
+				return re, nil
 			}
-			defer re.Close()
 		}
 		if err := setupDemo(a); err != nil {
 			return err
 		}
-		start = a.Start
 	}
-	network, addr := "tcp", net.JoinHostPort(o.bind, strconv.Itoa(o.port))
+	addr := net.JoinHostPort(o.bind, strconv.Itoa(o.port))
 	if b := o.bind; len(b) > 0 && (b[0] == '/' || b[0] == '.') {
-		network, addr = "unix", b
+		addr = b // a Unix socket
 	}
-	ln, scheme, err := listen(e, s, o, network, addr)
+	ln, scheme, err := listen(a, o, addr)
 	if err != nil {
 		return err
 	}
-	e.On(engine.Started, func() {
-		what := "the demo (a chat room)"
-		if o.www != "" {
-			what = "files from " + o.www
-		}
-		fmt.Fprintf(stderr, "plezi: serving %s on %s://%s; Ctrl-C to stop\n", what, scheme, ln.Addr())
-	})
-	e.On(engine.Finished, func() { fmt.Fprintln(stderr, "plezi: stopped") })
-	return start()
-}
-
-// redisBroker gives a a broker on a Redis engine: pub/sub across
-// machines.
-func redisBroker(a *plezi.App, url string, logger *slog.Logger) (*redis.Engine, error) {
-	b := &pubsub.Broker{Logger: logger}
-	re, err := redis.New(b, redis.Options{URL: url, Logger: logger})
-	if err != nil {
-		return nil, fmt.Errorf("-r %s: %w", url, err)
+	serving := func(extra string) {
+		fmt.Fprintf(stderr, "plezi: serving %s on %s://%s; %sCtrl-C to stop\n", what, scheme, ln.Addr(), extra)
 	}
-	b.Engine = re
-	a.PubSub = b
-	return re, nil
+	switch a.Role() {
+	case cluster.Master:
+		a.Cluster.OnMaster = func() { serving(fmt.Sprintf("%d worker processes; ", a.Cluster.Count())) }
+	case cluster.Single:
+		e.On(engine.Started, func() { serving("") })
+	}
+	err = a.Start()
+	if a.Role() != cluster.Worker {
+		fmt.Fprintln(stderr, "plezi: stopped")
+	}
+	return err
 }
 
-func listen(e *engine.Engine, s *httpd.Server, o *options, network, addr string) (*engine.Listener, string, error) {
+func listen(a *plezi.App, o *options, addr string) (*engine.Listener, string, error) {
 	if !o.tls {
-		ln, err := s.Listen(e, network, addr)
+		ln, err := a.Listen(addr)
 		return ln, "http", err
 	}
 	var cert tls.Certificate
@@ -187,7 +188,7 @@ func listen(e *engine.Engine, s *httpd.Server, o *options, network, addr string)
 	if err != nil {
 		return nil, "", err
 	}
-	ln, err := s.ListenTLS(e, network, addr, &tls.Config{Certificates: []tls.Certificate{cert}})
+	ln, err := a.ListenTLS(addr, &tls.Config{Certificates: []tls.Certificate{cert}})
 	return ln, "https", err
 }
 

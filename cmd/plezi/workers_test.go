@@ -1,0 +1,83 @@
+//go:build linux
+
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	gws "github.com/gorilla/websocket"
+)
+
+// TestDemoWorkers: "plezi -w 2" runs a master and two worker processes;
+// the chat works for clients spread over them (pub/sub through the
+// master); -pid names the master; SIGTERM stops everything with status 0
+// and removes the PID file.
+func TestDemoWorkers(t *testing.T) {
+	bin := build(t)
+	pidFile := filepath.Join(t.TempDir(), "plezi.pid")
+	cmd, base := startCmd(t, bin, "-w", "2", "-p", "0", "-b", "127.0.0.1", "-pid", pidFile)
+	master := cmd.Process.Pid
+	if b, err := os.ReadFile(pidFile); err != nil || strings.TrimSpace(string(b)) != strconv.Itoa(master) {
+		t.Fatalf("PID file %q %v, want %d", b, err, master)
+	}
+	clients := make([]*gws.Conn, 6)
+	for i := range clients {
+		clients[i] = dial(t, base)
+	}
+	if kids := childPIDs(master); len(kids) != 2 {
+		t.Fatalf("worker processes %v, want 2", kids)
+	}
+	// A worker tells the master about a new channel over its link when
+	// the client connects; give those frames a moment to beat the chat
+	// message coming through another worker.
+	time.Sleep(100 * time.Millisecond)
+	clients[0].WriteJSON(map[string]string{"event": "chat", "name": "W", "text": "to every worker"})
+	for _, c := range clients {
+		awaitChat(t, c, "W", "to every worker")
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the master did not stop")
+	}
+	if kids := childPIDs(master); len(kids) != 0 {
+		t.Errorf("processes left: %v", kids)
+	}
+	if _, err := os.Stat(pidFile); !os.IsNotExist(err) {
+		t.Errorf("PID file left: %v", err)
+	}
+}
+
+// childPIDs returns the live children of pid, from /proc.
+func childPIDs(pid int) []int {
+	var kids []int
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		p, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) && f[0] != "Z" {
+			kids = append(kids, p)
+		}
+	}
+	return kids
+}
