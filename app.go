@@ -58,9 +58,11 @@ type App struct {
 	MaxMemory int64
 
 	// PubSub carries Publish, Subscribe, Unicast and Broadcast (nil: a
-	// broker on this process's pubsub.Process engine, made on first use).
-	// Give it a broker whose Engine is a pubsub/redis engine to reach
-	// connections on every machine.
+	// broker made on first use). Its Engine, when nil (or a
+	// pubsub.Cluster), reaches this process, or every worker process of
+	// the cluster in a worker. To reach every machine, set RemotePubSub
+	// (which also works with worker processes) rather than a Redis
+	// engine here.
 	PubSub *pubsub.Broker
 
 	// WebSocket holds the options of WebSocket connections (nil: the

@@ -179,6 +179,21 @@
 // []byte travels as a binary message and reaches WebSocket connections
 // only. Delivery is at most once.
 //
+// # Worker processes
+//
+// App.Workers (or $WORKERS, $WEB_CONCURRENCY) above one makes Start, in
+// the process the user ran, the master of that many worker processes
+// (package cluster): it binds the listeners, re-executes the program
+// with them inherited and supervises the workers (respawn, SIGUSR1 hot
+// restart, SIGUSR2 upgrade, graceful stop, PIDFile); it runs no
+// application code. The program makes the same calls in every process,
+// so routes and Run tasks queued before Start exist in every worker
+// (Run tasks run once in each). Publish, Unicast and Broadcast reach
+// connections in every worker through the master; with RemotePubSub
+// (a Redis engine) they reach every machine, and the cluster talks to
+// Redis once, from the master. Connection IDs are unique across
+// workers and machines.
+//
 // # The JavaScript client
 //
 // Every App serves Plezi's JavaScript client at /plezi.js (a classic

@@ -64,10 +64,11 @@ func (a *App) startCluster(cl *cluster.Cluster) error {
 	}
 	b := a.Broker()
 	local, remote := cl.Engines(b, nil)
+	_, placeholder := b.Engine.(*pubsub.Cluster)
 	switch {
 	case a.RemotePubSub != nil:
 		b.Engine = remote
-	case b.Engine == nil:
+	case b.Engine == nil || placeholder:
 		b.Engine = local
 	}
 	e := a.engine()

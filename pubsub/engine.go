@@ -61,10 +61,12 @@ func (p *Process) Since(_ context.Context, channel, lastID string) ([]*Message, 
 	return p.h.Since(channel, lastID)
 }
 
-// Cluster is the engine that reaches every worker process of this
-// machine's cluster (through the master). Until the cluster package
-// exists, a process is its own whole cluster and Cluster behaves exactly
-// as Process.
+// Cluster names the engine that reaches every worker process of this
+// machine's cluster. In a single process it is the process's whole
+// cluster and behaves exactly as Process. In a worker process, the
+// engine that crosses processes (through the master) comes from package
+// cluster (Cluster.Engines); plezi's App puts it in place of a nil or
+// Cluster engine.
 type Cluster struct {
 	Process
 }

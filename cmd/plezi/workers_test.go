@@ -14,14 +14,15 @@ import (
 	gws "github.com/gorilla/websocket"
 )
 
-// TestDemoWorkers: "plezi -w 2" runs a master and two worker processes;
+// TestDemoWorkers: "plezi -w 2 -t 2" runs a master and two worker processes
+// (each with two handler goroutines);
 // the chat works for clients spread over them (pub/sub through the
 // master); -pid names the master; SIGTERM stops everything with status 0
 // and removes the PID file.
 func TestDemoWorkers(t *testing.T) {
 	bin := build(t)
 	pidFile := filepath.Join(t.TempDir(), "plezi.pid")
-	cmd, base := startCmd(t, bin, "-w", "2", "-p", "0", "-b", "127.0.0.1", "-pid", pidFile)
+	cmd, base := startCmd(t, bin, "-w", "2", "-t", "2", "-p", "0", "-b", "127.0.0.1", "-pid", pidFile)
 	master := cmd.Process.Pid
 	if b, err := os.ReadFile(pidFile); err != nil || strings.TrimSpace(string(b)) != strconv.Itoa(master) {
 		t.Fatalf("PID file %q %v, want %d", b, err, master)

@@ -1,0 +1,76 @@
+// Package cluster runs a program as a master process supervising worker
+// processes, as Iodine's workers do ("-w 4"), for Go, which cannot fork.
+//
+// The master re-executes its own binary once per worker, with the
+// listening sockets inherited: every worker accepts on the same sockets,
+// and the kernel spreads connections over them. So a program makes the
+// same calls in every process; its role decides what Start does:
+//
+//	cl := &cluster.Cluster{Workers: 4}
+//	ln, _ := cl.Listen("tcp", ":3000") // master: binds; worker: inherits
+//	switch cl.Role() {
+//	case cluster.Master:
+//		cl.Run() // supervise until SIGINT/SIGTERM; no application code
+//	default: // Worker (or Single, with Workers <= 1)
+//		// serve ln; in a worker, call cl.Ready once serving
+//	}
+//
+// The plezi framework does this for an App with Workers set; most
+// programs never use this package directly.
+//
+// # Supervision
+//
+//   - A worker that exits on its own (a panic, kill -9) is started again,
+//     with a back-off from 100 ms to 5 s while it keeps crashing, and
+//     OnWorkerCrash runs.
+//   - Workers stop when the master dies: on Linux the kernel sends them
+//     SIGTERM (PR_SET_PDEATHSIG); everywhere, the link to the master
+//     closes and OnMasterGone runs. Workers have their own process group,
+//     so a terminal's Ctrl-C reaches the master, which stops them in
+//     order.
+//   - SIGINT or SIGTERM to the master (or Stop) stops every worker
+//     gracefully (SIGTERM, then SIGKILL after StopTimeout), removes the
+//     PID file and returns from Run.
+//   - SIGUSR1 replaces the workers one at a time (hot restart): a new
+//     worker must report Ready before the one it replaces is stopped, so
+//     requests keep being served; WebSocket clients of an old worker get
+//     OnShutdown (close 1001) and reconnect to a new one.
+//   - SIGUSR2 starts a new master from the program's file on disk (a new
+//     build) with the listeners; once its workers serve, it tells the old
+//     master, which stops its workers and exits: a zero-downtime upgrade.
+//     The PID file then names the new master.
+//
+// # Listeners: one shared socket
+//
+// Workers share each listening socket (the same open file) rather than
+// binding their own with SO_REUSEPORT. The engine's loops watch it with
+// EPOLLEXCLUSIVE; with 30,000 connections over three workers the spread
+// measured 10,193 / 9,936 / 9,871. A shared socket keeps its backlog
+// while workers come and go: with SO_REUSEPORT, connections queued on a
+// socket that closes (a worker stopping in a hot restart) are reset. A
+// stopping worker accepts what the kernel queued for it before it lets
+// go of the socket (see engine.Engine.ListenOn).
+//
+// The master passes descriptors with syscall.ForkExec, never os/exec:
+// exec.Cmd calls os.File.Fd, which switches a socket to blocking mode,
+// and the mode belongs to the socket all workers share.
+//
+// # Pub/sub across workers
+//
+// Workers talk to the master over a Unix socket pair (a star, as in
+// Iodine). A worker tells the master the channels and patterns that have
+// local subscribers (once each, whatever their number), and Engines'
+// local engine publishes a message in this process and through the
+// master to the other workers that want it: the master sends each
+// message only where it is wanted. With an Upstream (a broker on a Redis
+// engine, BrokerUpstream), the remote engine reaches every machine
+// through the master: the whole cluster holds one Redis connection.
+//
+// Links are bounded: past DefaultLinkBuffer unsent bytes a worker's
+// Publish fails with ErrBusy, and the master drops (and counts) messages
+// for a worker whose link is that full; subscription frames always pass.
+// Pub/sub between processes is at-most-once, as Redis pub/sub is.
+//
+// Worker processes need Unix (descriptor inheritance by number); on
+// other systems every process is Single.
+package cluster
