@@ -60,6 +60,8 @@ func clusterHelper() int {
 			OnMaster:      func() { mark(dir, "master") },
 			BeforeFork:    func() { mark(dir, "fork") },
 			OnWorkerCrash: func(id int, err error) { mark(dir, "crash") },
+			OnParentCrash: func() { mark(dir, "orphan") },
+			OnFinish:      func() { mark(dir, "finish") },
 		},
 	}
 	a.Workers, _ = strconv.Atoi(os.Getenv(helperWorkers))

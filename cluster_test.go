@@ -282,6 +282,30 @@ func TestClusterWorkers(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(c.dir, "pid")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("PID file left: %v", err)
 	}
+	if !c.has("finish", master) {
+		t.Error("OnFinish did not run in the master")
+	}
+}
+
+// TestClusterMasterDies: workers whose master is killed (SIGKILL: no
+// chance to stop them) notice, run OnParentCrash and exit.
+func TestClusterMasterDies(t *testing.T) {
+	c := startCluster(t, 2)
+	workers := children(c.cmd.Process.Pid)
+	c.signal(syscall.SIGKILL)
+	c.wait(10 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
+	for _, w := range workers {
+		for alive(w) {
+			if time.Now().After(deadline) {
+				t.Fatalf("worker %d still runs after its master died", w)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if !c.has("orphan", w) {
+			t.Errorf("OnParentCrash did not run in worker %d", w)
+		}
+	}
 }
 
 // TestClusterHotRestart: SIGUSR1 replaces every worker while clients
@@ -294,12 +318,29 @@ func TestClusterHotRestart(t *testing.T) {
 		t.Fatalf("PID file %q %v, want %d", b, err, master)
 	}
 	before := children(master)
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+c.addr+"/hall", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
 	stop := make(chan struct{})
 	kept := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 	defer kept.CloseIdleConnections()
 	loops := []*loop{startLoop(noKeepAlive, c.base+"/pid", stop), startLoop(kept, c.base+"/pid", stop)}
 	time.Sleep(200 * time.Millisecond)
 	c.signal(syscall.SIGUSR1)
+	// The WebSocket client of an old worker is told it goes away (1001).
+	ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+	for {
+		_, _, err := ws.ReadMessage()
+		if err == nil {
+			continue // the greeting
+		}
+		if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+			t.Fatalf("WebSocket client of an old worker: %v, want close 1001", err)
+		}
+		break
+	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		now := children(master)
@@ -323,6 +364,17 @@ func TestClusterHotRestart(t *testing.T) {
 	}
 	if n := len(c.marks("crash")); n != 0 {
 		t.Errorf("the restart counted %d crashes", n)
+	}
+	// It reconnects, to a new worker.
+	ws2, _, err := websocket.DefaultDialer.Dial("ws://"+c.addr+"/hall", nil)
+	if err != nil {
+		t.Fatalf("reconnecting: %v", err)
+	}
+	ws2.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, hello, err := ws2.ReadMessage()
+	ws2.Close()
+	if pid, _ := strconv.Atoi(strings.TrimPrefix(string(hello), "pid ")); err != nil || contains(before, pid) || !contains(children(master), pid) {
+		t.Fatalf("reconnected to %q (%v); old workers %v, now %v", hello, err, before, children(master))
 	}
 	c.signal(syscall.SIGINT)
 	if err := c.wait(20 * time.Second); err != nil {

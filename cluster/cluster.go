@@ -120,8 +120,12 @@ type Cluster struct {
 	// asked to (a panic, kill -9); it is then started again.
 	OnWorkerCrash func(id int, err error)
 	// OnParentCrash runs in a worker whose master went away without
-	// stopping it; the worker then stops.
+	// stopping it (the link closed, or on Linux the kernel signalled its
+	// death); the worker then stops (see OnMasterGone).
 	OnParentCrash func()
+	// OnFinish runs in the master once every worker stopped, before Run
+	// returns.
+	OnFinish func()
 
 	once     sync.Once
 	role     Role
@@ -129,10 +133,12 @@ type Cluster struct {
 	inherit  map[string]*os.File // by "network address"
 	bound    []boundListener     // the master's, in order
 	mu       sync.Mutex
-	link     *link  // a worker's link to the master
-	bus      *Bus   // over link
-	gone     func() // OnMasterGone's
-	leaving  bool   // Close was called: the link's end is expected
+	link     *link         // a worker's link to the master
+	bus      *Bus          // over link
+	gone     func()        // OnMasterGone's
+	quit     chan struct{} // closed by Close: ends watchParent
+	orphan   sync.Once
+	leaving  bool // Close was called: the link's end is expected
 	stopOnce sync.Once
 	stopCh   chan struct{} // closed by Stop
 	program  string        // the program's path, for SIGUSR2

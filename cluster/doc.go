@@ -24,8 +24,8 @@
 //     with a back-off from 100 ms to 5 s while it keeps crashing, and
 //     OnWorkerCrash runs.
 //   - Workers stop when the master dies: on Linux the kernel sends them
-//     SIGTERM (PR_SET_PDEATHSIG); everywhere, the link to the master
-//     closes and OnMasterGone runs. Workers have their own process group,
+//     SIGHUP (PR_SET_PDEATHSIG); everywhere, the link to the master
+//     closes. OnParentCrash, then OnMasterGone's function, run. Workers have their own process group,
 //     so a terminal's Ctrl-C reaches the master, which stops them in
 //     order.
 //   - SIGINT or SIGTERM to the master (or Stop) stops every worker

@@ -404,6 +404,9 @@ func (m *master) shutdown() {
 		}
 		b.file.Close()
 	}
+	if m.c.OnFinish != nil {
+		m.c.OnFinish()
+	}
 	m.c.log().Info("plezi/cluster: master stopped", "pid", os.Getpid())
 }
 

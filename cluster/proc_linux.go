@@ -10,9 +10,11 @@ import (
 
 // workerAttr puts a worker in its own process group (a terminal's Ctrl-C
 // reaches the master only, which stops the workers in order) and asks
-// the kernel to send it SIGTERM when the master dies (PR_SET_PDEATHSIG).
+// the kernel to send it SIGHUP when the master dies (PR_SET_PDEATHSIG):
+// SIGTERM is the master's own graceful stop, SIGHUP says it is gone
+// (see watchParent).
 func workerAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGHUP}
 }
 
 // The parent-death signal fires when the thread that started the child

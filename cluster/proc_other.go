@@ -7,3 +7,5 @@ package cluster
 const supported = false
 
 func runMaster(c *Cluster) error { return ErrUnsupported }
+
+func (c *Cluster) watchParent() {}

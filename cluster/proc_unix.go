@@ -4,6 +4,7 @@ package cluster
 
 import (
 	"os"
+	"os/signal"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -30,3 +31,21 @@ func socketPair() (parent *os.File, child uintptr, err error) {
 }
 
 func closeFD(fd uintptr) { unix.Close(int(fd)) }
+
+// watchParent stops a worker on SIGHUP, the signal the kernel sends it
+// when its master dies (workerAttr): OnParentCrash, then OnMasterGone's
+// function. Workers have their own process group, so a terminal's hang
+// up does not reach them. It ends with Close.
+func (c *Cluster) watchParent() {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGHUP)
+	quit := c.quit
+	go func() {
+		defer signal.Stop(ch)
+		select {
+		case <-ch:
+			c.masterGone()
+		case <-quit:
+		}
+	}()
+}

@@ -28,6 +28,7 @@ func (c *Cluster) worker() (*link, error) {
 	}
 	c.link = newLink(conn, 0)
 	c.bus = &Bus{l: c.link}
+	c.quit = make(chan struct{})
 	go c.listen(c.link)
 	return c.link, nil
 }
@@ -37,17 +38,29 @@ func (c *Cluster) worker() (*link, error) {
 func (c *Cluster) listen(l *link) {
 	l.read(func(typ byte, a string, b []byte, p string) { c.bus.receive(typ, a, b, p) })
 	c.mu.Lock()
-	leaving, gone := c.leaving, c.gone
+	leaving := c.leaving
 	c.mu.Unlock()
 	if leaving {
 		return
 	}
-	if c.OnParentCrash != nil {
-		c.OnParentCrash()
-	}
-	if gone != nil {
-		gone()
-	}
+	c.masterGone()
+}
+
+// masterGone runs OnParentCrash, then OnMasterGone's function, once:
+// the link to the master ended, or the kernel's parent-death signal
+// came.
+func (c *Cluster) masterGone() {
+	c.orphan.Do(func() {
+		if c.OnParentCrash != nil {
+			c.OnParentCrash()
+		}
+		c.mu.Lock()
+		gone := c.gone
+		c.mu.Unlock()
+		if gone != nil {
+			gone()
+		}
+	})
 }
 
 // Ready tells the master that this worker serves (call it once the
@@ -62,15 +75,21 @@ func (c *Cluster) Ready() error {
 }
 
 // OnMasterGone sets what a worker does when its master goes away without
-// stopping it (after OnParentCrash): stop serving, typically. On Linux
-// the worker also gets SIGTERM then (PR_SET_PDEATHSIG).
+// stopping it (after OnParentCrash): stop serving, typically. It runs
+// when the link to the master closes, or, on Linux, when the kernel
+// signals the master's death (SIGHUP, PR_SET_PDEATHSIG; without
+// OnMasterGone that signal's default action ends the worker at once).
 func (c *Cluster) OnMasterGone(stop func()) {
 	if _, err := c.worker(); err != nil {
 		return
 	}
 	c.mu.Lock()
+	first := c.gone == nil
 	c.gone = stop
 	c.mu.Unlock()
+	if first {
+		c.watchParent()
+	}
 }
 
 // Close ends a worker's link to its master (when the worker stops). It
@@ -79,6 +98,10 @@ func (c *Cluster) Close() error {
 	c.mu.Lock()
 	l := c.link
 	c.leaving = true
+	if c.quit != nil {
+		close(c.quit)
+		c.quit = nil
+	}
 	c.mu.Unlock()
 	if l != nil {
 		l.close()
