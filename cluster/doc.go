@@ -43,13 +43,27 @@
 // # Listeners: one shared socket
 //
 // Workers share each listening socket (the same open file) rather than
-// binding their own with SO_REUSEPORT. The engine's loops watch it with
-// EPOLLEXCLUSIVE; with 30,000 connections over three workers the spread
-// measured 10,193 / 9,936 / 9,871. A shared socket keeps its backlog
-// while workers come and go: with SO_REUSEPORT, connections queued on a
-// socket that closes (a worker stopping in a hot restart) are reset. A
-// stopping worker accepts what the kernel queued for it before it lets
-// go of the socket (see engine.Engine.ListenOn).
+// binding their own with SO_REUSEPORT. Measured on Linux 6.18 with three
+// worker processes (connections held, counted per worker):
+//
+//	connections, arrival        shared socket        SO_REUSEPORT
+//	                            (fewest / most per worker, in two runs)
+//	3,000, one at a time        331/2,093  410/1,554    943/1,032  970/1,025
+//	9,000, one at a time      1,486/4,035  2,431/3,687  2,868/3,084  2,959/3,050
+//	30,000, 96 dialers at once  9,871/10,193           (not run)
+//
+// SO_REUSEPORT spreads better when connections arrive one at a time (the
+// kernel hashes them); the shared socket, watched with EPOLLEXCLUSIVE,
+// wakes the most recent waiter first, which favours one worker until it
+// is busy, and spreads evenly under concurrent arrivals. We keep the
+// shared socket: its backlog survives workers coming and going, where an
+// SO_REUSEPORT socket that closes (a worker stopping in a hot restart, or
+// crashing) resets the connections queued on it, and while a worker is
+// down the others take its share instead of its queue waiting for the
+// respawn. A stopping worker accepts what the kernel queued for it before
+// it lets go of the socket (see engine.Engine.ListenOn). Per-worker
+// SO_REUSEPORT sockets held open by the master would keep both
+// properties for restarts but not for crashes; not done.
 //
 // The master passes descriptors with syscall.ForkExec, never os/exec:
 // exec.Cmd calls os.File.Fd, which switches a socket to blocking mode,
