@@ -145,18 +145,14 @@ type Cluster struct {
 	upgrader *os.File      // a new master's pipe to the master that started it
 }
 
-// boundListener is a listening socket the master passes to its workers:
-// file keeps it open; fd is its descriptor, read once through
-// SyscallConn (os.File.Fd would switch the socket, shared with every
-// worker, to blocking mode).
+// boundListener is a listening socket the master passes to its workers,
+// kept as a bare descriptor: an os.File would be registered with Go's
+// poller (the master would wake for every connection it never accepts),
+// and os.File.Fd would switch the socket, shared with every worker, to
+// blocking mode.
 type boundListener struct {
-	key  string
-	file *os.File
-	fd   uintptr
-}
-
-func newBound(key string, f *os.File) boundListener {
-	return boundListener{key: key, file: f, fd: fileFD(f)}
+	key string
+	fd  uintptr
 }
 
 // fileFD returns f's descriptor without os.File.Fd's side effect.
@@ -166,6 +162,18 @@ func fileFD(f *os.File) uintptr {
 		rc.Control(func(d uintptr) { fd = d })
 	}
 	return fd
+}
+
+// keep records a listening socket for the workers: a bare duplicate of
+// f's descriptor; f is closed.
+func (c *Cluster) keep(key string, f *os.File) error {
+	fd, err := rawDup(f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	c.bound = append(c.bound, boundListener{key, fd})
+	return nil
 }
 
 func (c *Cluster) init() {
@@ -245,12 +253,15 @@ func (c *Cluster) Listen(network, address string) (net.Listener, error) {
 	if f, ok := c.inherit[key]; ok {
 		delete(c.inherit, key)
 		ln, err := net.FileListener(f)
-		if c.role != Master {
+		if err != nil || c.role != Master {
 			f.Close()
-		} else if err == nil {
-			c.bound = append(c.bound, newBound(key, f))
+			return ln, err
 		}
-		return ln, err
+		if err := c.keep(key, f); err != nil {
+			ln.Close()
+			return nil, err
+		}
+		return ln, nil
 	}
 	if c.role == Worker {
 		return nil, fmt.Errorf("%w: %s %s", ErrNotInherited, network, address)
@@ -267,7 +278,10 @@ func (c *Cluster) Listen(network, address string) (net.Listener, error) {
 		ln.Close()
 		return nil, err
 	}
-	c.bound = append(c.bound, newBound(key, f))
+	if err := c.keep(key, f); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	return ln, nil
 }
 

@@ -402,7 +402,7 @@ func (m *master) shutdown() {
 		if !m.handoff && strings.HasPrefix(b.key, "unix ") {
 			os.Remove(strings.TrimPrefix(b.key, "unix "))
 		}
-		b.file.Close()
+		closeFD(b.fd)
 	}
 	if m.c.OnFinish != nil {
 		m.c.OnFinish()

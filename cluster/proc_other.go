@@ -2,6 +2,8 @@
 
 package cluster
 
+import "os"
+
 // Worker processes need descriptor inheritance by number, which this
 // system lacks: every process is Single.
 const supported = false
@@ -9,3 +11,6 @@ const supported = false
 func runMaster(c *Cluster) error { return ErrUnsupported }
 
 func (c *Cluster) watchParent() {}
+
+func rawDup(f *os.File) (uintptr, error) { return 0, ErrUnsupported }
+func closeFD(fd uintptr)                 {}

@@ -32,6 +32,24 @@ func socketPair() (parent *os.File, child uintptr, err error) {
 
 func closeFD(fd uintptr) { unix.Close(int(fd)) }
 
+// rawDup returns a close-on-exec duplicate of f's descriptor, which Go's
+// poller does not watch.
+func rawDup(f *os.File) (uintptr, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var fd int
+	var derr error
+	if err := rc.Control(func(d uintptr) { fd, derr = unix.FcntlInt(d, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
+		return 0, err
+	}
+	if derr != nil {
+		return 0, os.NewSyscallError("fcntl dupfd", derr)
+	}
+	return uintptr(fd), nil
+}
+
 // watchParent stops a worker on SIGHUP, the signal the kernel sends it
 // when its master dies (workerAttr): OnParentCrash, then OnMasterGone's
 // function. Workers have their own process group, so a terminal's hang

@@ -6,7 +6,9 @@
 #
 # usage: scripts/httpperf.sh KIND [CONNS] [GOMAXPROCS]     (from bench/)
 #   KIND: plezi-native, plezi-adapter, nethttp, fasthttp, nbio, nbio-pool
-#   or nbio-mixed (see bench serve -h)
+#   or nbio-mixed, or a multi-process one (plezi-w2, plezi-w2-p1,
+#   fasthttp-prefork, ...: the parent and its children are counted
+#   together) (see bench serve -h)
 set -euo pipefail
 kind=${1:?usage: httpperf.sh KIND [conns] [gomaxprocs]}
 conns=${2:-100}
@@ -16,6 +18,9 @@ trap 'rm -rf "$dir"' EXIT
 go build -o "$dir/bench" ./cmd/bench
 coproc SRV { GOMAXPROCS=$procs "$dir/bench" serve -kind "$kind"; }
 read -r _ addr pid <&"${SRV[0]}"
+# A multi-process server (plezi-w2, fasthttp-prefork, ...): count its
+# children (workers) too.
+for c in $(pgrep -P "$pid" || true); do pid="$pid,$c"; done
 wrk -t2 -c"$conns" -d6s "http://$addr/" >"$dir/wrk.out" &
 wp=$!
 sleep 1
@@ -25,7 +30,7 @@ perf stat -x, -p "$pid" \
 	-e context-switches,task-clock -- sleep 4 2>"$dir/perf.out" >/dev/null
 wait "$wp"
 rps=$(awk '/^Requests\/sec/ {print $2}' "$dir/wrk.out")
-echo "$kind conns=$conns GOMAXPROCS=$procs: $rps requests/s (wrk, 6 s)"
+echo "$kind conns=$conns GOMAXPROCS=$procs pids $pid: $rps requests/s (wrk, 6 s)"
 # perf counts over 4 s in the middle of wrk's 6 s; requests estimated as
 # wrk's mean rate times 4 s.
 awk -F, -v rps="$rps" '{

@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -37,6 +38,12 @@ type httpRun struct {
 	wrkCPU   float64 // wrk's user+sys CPU, seconds
 	other    float64 // CPU used by everything else on the machine, seconds
 	stopped  string
+	// Multi-process servers: each process's share of srvCPU (the one
+	// the harness started first), and the sockets each held halfway
+	// through the run less those it held before the warm-up (wrk's
+	// connections, as the kernel spread them).
+	shares  []procShare
+	sockets []int
 }
 
 func (r httpRun) perCPU() float64 { return float64(r.requests) / r.srvCPU }
@@ -44,14 +51,19 @@ func (r httpRun) perSec() float64 { return float64(r.requests) / r.wall }
 
 // httpLabels names the servers in the tables.
 var httpLabels = map[string]string{
-	"plezi-native":     "plezi httpd, Native (Threads 0)",
-	"plezi-adapter":    "plezi httpd, net/http adapter (Threads 0)",
-	"plezi-controller": "plezi framework, controller Index (native Ctx, Threads 0)",
-	"nethttp":          "net/http",
-	"fasthttp":         "fasthttp v1.78.0",
-	"nbio":             "nbio v1.6.8 nbhttp (IOModMixed)",
-	"nbio-nonblocking": "nbio v1.6.8 nbhttp (IOModNonBlocking, handler on its pool)",
-	"nbio-inline":      "nbio v1.6.8 nbhttp (IOModNonBlocking, handler on the pollers)",
+	"plezi-native":        "plezi httpd, Native (Threads 0)",
+	"plezi-adapter":       "plezi httpd, net/http adapter (Threads 0)",
+	"plezi-controller":    "plezi framework, controller Index (native Ctx, Threads 0)",
+	"nethttp":             "net/http",
+	"fasthttp":            "fasthttp v1.78.0",
+	"nbio":                "nbio v1.6.8 nbhttp (IOModMixed)",
+	"nbio-nonblocking":    "nbio v1.6.8 nbhttp (IOModNonBlocking, handler on its pool)",
+	"nbio-inline":         "nbio v1.6.8 nbhttp (IOModNonBlocking, handler on the pollers)",
+	"plezi-w1":            "plezi httpd, Native, cluster Workers 1 (one process)",
+	"plezi-w2":            "plezi httpd, Native, cluster Workers 2 (master + 2 workers, GOMAXPROCS 2 each)",
+	"plezi-w2-p1":         "plezi httpd, Native, cluster Workers 2 (master + 2 workers, GOMAXPROCS 1 each)",
+	"fasthttp-prefork":    "fasthttp v1.78.0 prefork (parent + 2 children, GOMAXPROCS 1 each)",
+	"fasthttp-prefork-p2": "fasthttp v1.78.0 prefork (parent + 2 children, GOMAXPROCS 2 each)",
 }
 
 // httpRatios are the ratios the issue sets targets for, per server CPU-s.
@@ -63,6 +75,15 @@ var httpRatios = []struct {
 	{"plezi-native", "nethttp", 1.8},
 	{"plezi-adapter", "nethttp", 1.2},
 	{"plezi-controller", "plezi-native", 0.8},
+	// Issue 6 sets no target for these (0: none).
+	{"plezi-w1", "plezi-native", 0},
+	{"plezi-w2", "plezi-w1", 0},
+	{"plezi-w2-p1", "plezi-w1", 0},
+	{"plezi-w2", "fasthttp-prefork", 0},
+	{"plezi-w2-p1", "fasthttp-prefork", 0},
+	{"plezi-w2", "fasthttp-prefork-p2", 0},
+	{"plezi-w2-p1", "fasthttp-prefork-p2", 0},
+	{"fasthttp-prefork", "fasthttp", 0},
 }
 
 // runHTTP is the http subcommand: a hello-world HTTP/1.1 server loaded
@@ -190,10 +211,15 @@ func runHTTP(args []string) error {
 					failures = append(failures, fmt.Sprintf("round %d, %s, depth %d: %d socket errors, %d responses with status >= 400",
 						r+1, name, d, run.sockErrs, run.status))
 				}
-				fmt.Printf("round %d depth %-2d %-16s reqs=%-9d wall=%.2fs server CPU=%.2fs wrk CPU=%.2fs other CPU=%.2fs -> %s req/server-CPU-s, %s req/s, p50 %s p99 %s, %d socket errors, %d status errors; %s%s\n",
+				procs := ""
+				if len(run.shares) > 1 {
+					procs = fmt.Sprintf(" [%d processes: CPU %s cores, wrk connections %s]", len(run.shares),
+						sharesNote(run.shares, run.wall), socketsNote(run.sockets))
+				}
+				fmt.Printf("round %d depth %-2d %-16s reqs=%-9d wall=%.2fs server CPU=%.2fs wrk CPU=%.2fs other CPU=%.2fs -> %s req/server-CPU-s, %s req/s, p50 %s p99 %s, %d socket errors, %d status errors; %s%s%s\n",
 					r+1, d, name, run.requests, run.wall, run.srvCPU, run.wrkCPU, run.other,
 					fmtF(run.perCPU(), 0), fmtF(run.perSec(), 0), fmtUs(run.p50), fmtUs(run.p99),
-					run.sockErrs, run.status, run.stopped, mark)
+					run.sockErrs, run.status, run.stopped, procs, mark)
 			}
 		}
 	}
@@ -215,7 +241,7 @@ func runHTTP(args []string) error {
 	} else {
 		fmt.Printf("Runs were not redone for noise (-max-other 0).\n")
 	}
-	fmt.Printf("Server CPU = utime+stime of the server process from /proc/PID/stat (CLK_TCK %d) over the wrk run; wrk CPU from its rusage. Latency percentiles are wrk's (per pipelined batch when depth > 1).\n", clkTck)
+	fmt.Printf("Server CPU = utime+stime of the server process from /proc/PID/stat (CLK_TCK %d) over the wrk run, summed over its process tree (a cluster master and its workers, a prefork parent and its children; with cutime+cstime, so a process that exits in the run counts too); wrk CPU from its rusage. Latency percentiles are wrk's (per pipelined batch when depth > 1).\n", clkTck)
 
 	fmt.Printf("\nResponses (the first each server sent to a plain GET / from the harness; Date value elided):\n\n")
 	for _, name := range names {
@@ -229,8 +255,18 @@ func runHTTP(args []string) error {
 		} else {
 			fmt.Printf("\nPipelined, %d requests per write per connection:\n\n", d)
 		}
-		fmt.Println("| server | requests / server CPU-s | requests / s | server CPU (cores) | wrk CPU (cores) | rest of the machine (cores) | latency p50 | latency p99 | socket errors | status ≥ 400 | bytes / response | requests / server CPU-s, every run | requests / s, every run |")
-		fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+		multi := false
+		for _, name := range names {
+			for _, r := range results[key{name, d}] {
+				multi = multi || len(r.shares) > 1
+			}
+		}
+		procHead, procSep := "", ""
+		if multi {
+			procHead, procSep = " server CPU per process (cores; parent first) | wrk connections per process |", "---|---|"
+		}
+		fmt.Println("| server | requests / server CPU-s | requests / s | server CPU (cores) | wrk CPU (cores) | rest of the machine (cores) | latency p50 | latency p99 | socket errors | status ≥ 400 | bytes / response |" + procHead + " requests / server CPU-s, every run | requests / s, every run |")
+		fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + procSep + "---|---|")
 		for _, name := range names {
 			rs := results[key{name, d}]
 			var perCPU, perSec, srv, wrkc, oth, p50, p99, bpr []float64
@@ -247,10 +283,14 @@ func runHTTP(args []string) error {
 				sockErrs += r.sockErrs
 				status += r.status
 			}
-			fmt.Printf("| %s | **%s** | %s | %.2f | %.2f | %.2f | %s | %s | %d | %d | %.0f | %s | %s |\n",
+			procCols := ""
+			if multi {
+				procCols = " " + medianShares(rs) + " |"
+			}
+			fmt.Printf("| %s | **%s** | %s | %.2f | %.2f | %.2f | %s | %s | %d | %d | %.0f |%s %s | %s |\n",
 				httpLabel(name), fmtF(median(perCPU), 0), fmtF(median(perSec), 0),
 				median(srv), median(wrkc), median(oth), fmtUs(median(p50)), fmtUs(median(p99)),
-				sockErrs, status, median(bpr),
+				sockErrs, status, median(bpr), procCols,
 				list(perCPU, func(x float64) string { return fmtF(x, 0) }),
 				list(perSec, func(x float64) string { return fmtF(x, 0) }))
 		}
@@ -280,17 +320,21 @@ func runHTTP(args []string) error {
 				ds = append(ds, den[i].perSec())
 			}
 			ratio := median(nc) / median(dc)
-			verdict := "met"
-			if ratio < q.target {
-				verdict = "not met"
+			target := "—"
+			if q.target > 0 {
+				verdict := "met"
+				if ratio < q.target {
+					verdict = "not met"
+				}
+				if math.Round(ratio*100) == math.Round(q.target*100) {
+					verdict += fmt.Sprintf(": %.3f×", ratio) // rounding would hide the side
+				}
+				target = fmt.Sprintf("≥ %.1f× (%s)", q.target, verdict)
 			}
-			if math.Round(ratio*100) == math.Round(q.target*100) {
-				verdict += fmt.Sprintf(": %.3f×", ratio) // rounding would hide the side
-			}
-			fmt.Printf("| %s / %s | **%.2f×** | %.2f× | %s | ≥ %.1f× (%s) | %.2f× |\n",
+			fmt.Printf("| %s / %s | **%.2f×** | %.2f× | %s | %s | %.2f× |\n",
 				httpLabel(q.num), httpLabel(q.den), ratio, median(paired),
 				list(paired, func(x float64) string { return fmt.Sprintf("%.2f×", x) }),
-				q.target, verdict, median(ns)/median(ds))
+				target, median(ns)/median(ds))
 		}
 	}
 	if len(failures) > 0 {
@@ -327,12 +371,22 @@ func httpOnce(name string, env []string, cfg wrkConfig, warmup, dur time.Duratio
 	if quiet > 0 {
 		waitQuiet(quiet, quietMax)
 	}
+	// The sockets each server process holds before any load: halfway
+	// through the run the difference is wrk's connections.
+	base, err := sampleTree(srv.pid())
+	if err != nil {
+		return run, "", err
+	}
+	sock0 := map[int]int{}
+	for pid := range base.procs {
+		sock0[pid] = socketCount(pid)
+	}
 	if warmup > 0 {
 		if _, err := cfg.run(addr, warmup); err != nil {
 			return run, "", fmt.Errorf("warm-up: %w", err)
 		}
 	}
-	t0, err := cpuTicks(srv.pid())
+	s0, err := sampleTree(srv.pid())
 	if err != nil {
 		return run, "", err
 	}
@@ -340,11 +394,22 @@ func httpOnce(name string, env []string, cfg wrkConfig, warmup, dur time.Duratio
 	if err != nil {
 		return run, "", err
 	}
+	mid := make(chan []int, 1)
+	midTimer := time.AfterFunc(dur/2, func() {
+		var n []int
+		for _, pid := range s0.pids() {
+			n = append(n, socketCount(pid)-sock0[pid])
+		}
+		mid <- n
+	})
 	res, err := cfg.run(addr, dur)
+	if !midTimer.Stop() {
+		run.sockets = <-mid
+	}
 	if err != nil {
 		return run, "", err
 	}
-	t1, err := cpuTicks(srv.pid())
+	s1, err := sampleTree(srv.pid())
 	if err != nil {
 		return run, "", err
 	}
@@ -352,8 +417,9 @@ func httpOnce(name string, env []string, cfg wrkConfig, warmup, dur time.Duratio
 	if err != nil {
 		return run, "", err
 	}
-	if t1 <= t0 {
-		return run, "", fmt.Errorf("server used no measurable CPU (%d ticks)", t1-t0)
+	ticks, shares := s1.since(s0)
+	if ticks <= 0 {
+		return run, "", fmt.Errorf("server used no measurable CPU (%d ticks)", ticks)
 	}
 	if res.requests == 0 {
 		return run, "", errors.New("wrk completed no requests")
@@ -372,7 +438,8 @@ func httpOnce(name string, env []string, cfg wrkConfig, warmup, dur time.Duratio
 	run.requests, run.bytes, run.wall = res.requests, res.bytes, res.wall
 	run.p50, run.p99 = res.p50, res.p99
 	run.sockErrs, run.status = res.sockErrs, res.status
-	run.srvCPU = ticksToSeconds(t1 - t0)
+	run.srvCPU = ticksToSeconds(ticks)
+	run.shares = shares
 	run.wrkCPU = res.cpu
 	run.other = max(0, ticksToSeconds(b1-b0)-run.srvCPU-run.wrkCPU)
 	return run, head, nil
@@ -609,4 +676,30 @@ func srcVersion(dirs ...string) string {
 		v += " (" + strings.Join(notes, ", ") + ")"
 	}
 	return v
+}
+
+// socketsNote formats each process's count of wrk connections ("0 / 52 /
+// 48"); "" when there is one process.
+func socketsNote(n []int) string {
+	if len(n) < 2 {
+		return ""
+	}
+	parts := make([]string, len(n))
+	for i, x := range n {
+		parts[i] = strconv.Itoa(x)
+	}
+	return strings.Join(parts, " / ")
+}
+
+// medianShares describes the median run's (by requests per server
+// CPU-second) split of server CPU and connections over its processes, for
+// a table cell ("—" for a single process).
+func medianShares(rs []httpRun) string {
+	if len(rs) == 0 || len(rs[0].shares) < 2 {
+		return "— | —"
+	}
+	byCPU := slices.Clone(rs)
+	slices.SortFunc(byCPU, func(a, b httpRun) int { return cmp.Compare(a.perCPU(), b.perCPU()) })
+	m := byCPU[len(byCPU)/2]
+	return sharesNote(m.shares, m.wall) + " | " + socketsNote(m.sockets)
 }

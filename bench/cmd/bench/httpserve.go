@@ -15,7 +15,6 @@ import (
 
 	"github.com/lesismal/nbio/logging"
 	"github.com/lesismal/nbio/nbhttp"
-	"github.com/valyala/fasthttp"
 
 	"github.com/plezi-go/plezi"
 	"github.com/plezi-go/plezi/engine"
@@ -35,6 +34,12 @@ var httpKinds = []string{
 	"nbio",             // lesismal/nbio nbhttp, IOModMixed: goroutine per connection below 10,000 connections
 	"nbio-nonblocking", // nbhttp, IOModNonBlocking: connections on its pollers, handler on its goroutine pool
 	"nbio-inline",      // nbhttp, IOModNonBlocking, handler inline on the pollers (stalls under pipelining)
+	// Several processes (clusterserve.go):
+	"plezi-w1",            // plezi-native started through package cluster with Workers 1: one process, no master
+	"plezi-w2",            // package cluster, Workers 2: a master and 2 worker processes, GOMAXPROCS inherited (2) each
+	"plezi-w2-p1",         // plezi-w2 with GOMAXPROCS 1 in each worker (one event loop each)
+	"fasthttp-prefork",    // fasthttp's prefork package: a parent and 2 children, GOMAXPROCS 1 each (prefork sets it)
+	"fasthttp-prefork-p2", // fasthttp-prefork with GOMAXPROCS 2 in each child
 }
 
 var hello = []byte("Hello World")
@@ -67,10 +72,13 @@ var helloLength = strconv.Itoa(len(hello))
 func serveHTTPKind(kind string) (string, func() error, error) {
 	switch kind {
 	case "plezi-native":
-		return servePlezi(&httpd.Server{Native: func(x *httpd.Ctx) {
-			x.SetHeader("Content-Type", "text/plain")
-			x.WriteString("Hello World")
-		}})
+		return servePlezi(&httpd.Server{Native: helloNative})
+	case "plezi-w1", "plezi-w2", "plezi-w2-p1":
+		return servePleziCluster(httpClusterKinds[kind], &httpd.Server{Native: helloNative})
+	case "fasthttp-prefork":
+		return serveFastHTTPPrefork(0)
+	case "fasthttp-prefork-p2":
+		return serveFastHTTPPrefork(2)
 	case "plezi-adapter":
 		return servePlezi(&httpd.Server{Handler: helloHandler})
 	case "plezi-controller":
@@ -133,13 +141,7 @@ func serveFastHTTP() (string, func() error, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &fasthttp.Server{
-		Handler: func(ctx *fasthttp.RequestCtx) {
-			ctx.SetContentType("text/plain")
-			ctx.Write(hello)
-		},
-		NoDefaultServerHeader: true,
-	}
+	srv := newFastHTTP()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	stop := func() error {

@@ -22,6 +22,12 @@ type idleRun struct {
 	conns               int
 	dial                time.Duration
 	stopped             string
+	// wsidle: the server's process tree, read by the harness right
+	// after each mem answer (a cluster's master and workers).
+	procs                      int
+	anonBase, anonLoaded       int64  // RssAnon summed over the tree, bytes
+	treeRSSBase, treeRSSLoaded int64  // VmRSS summed over the tree, bytes
+	spread                     string // a cluster's connections per worker, "PID:N,..."
 }
 
 func (r idleRun) perConn(f func(mem) int64) float64 {

@@ -77,6 +77,9 @@ func runServe(args []string) error {
 		fmt.Fprintf(os.Stderr, "serve: exceeded -max %v; exiting\n", *maxLife)
 		os.Exit(3)
 	})
+	if sfx := childSuffix(*kind, 0); sfx != "" {
+		*cpuprofile, *memprofile = addSuffix(*cpuprofile, sfx), addSuffix(*memprofile, sfx)
+	}
 	stopProfile, err := startCPUProfile(*cpuprofile)
 	if err != nil {
 		return err
@@ -90,6 +93,9 @@ func runServe(args []string) error {
 	switch {
 	case isHTTP:
 		a, s, err := serveHTTPKind(*kind)
+		if errors.Is(err, errChildDone) {
+			return childDone(*memprofile)
+		}
 		if err != nil {
 			return err
 		}

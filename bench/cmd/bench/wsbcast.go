@@ -3,11 +3,14 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -43,7 +46,7 @@ func runWSBcast(args []string) error {
 			return err
 		}
 	}
-	cfg := bcastConfig{clients: *clients, n: *n, size: *size, warmN: *warmN, binary: *binary, par: *par, procs: cm.procs}
+	cfg := bcastConfig{clients: *clients, n: *n, size: *size, warmN: *warmN, binary: *binary, par: *par, procs: cm.procs, workers: cm.workers}
 	stamp := wsStamp()
 	results := map[string][]wsRun{}
 	for r := 0; r < cm.rounds; r++ {
@@ -58,9 +61,13 @@ func runWSBcast(args []string) error {
 				return fmt.Errorf("round %d, %s: %w", r+1, name, err)
 			}
 			results[name] = append(results[name], run)
-			fmt.Printf("round %d %-13s deliveries=%-8d wall=%.2fs server CPU=%.2fs client CPU=%.2fs other CPU=%.2fs broadcast call %s -> %s deliveries/server-CPU-s, %s/s; %s\n",
+			procs := ""
+			if len(run.shares) > 1 {
+				procs = fmt.Sprintf(" [%d processes: CPU %s cores; connections per worker %s]", len(run.shares), sharesNote(run.shares, run.wall), run.spread)
+			}
+			fmt.Printf("round %d %-13s deliveries=%-8d wall=%.2fs server CPU=%.2fs client CPU=%.2fs other CPU=%.2fs broadcast call %s -> %s deliveries/server-CPU-s, %s/s; %s%s\n",
 				r+1, name, run.msgs, run.wall, run.srvCPU, run.cliCPU, run.other, run.took,
-				fmtF(run.perCPU(), 0), fmtF(run.perSec(), 0), run.stopped)
+				fmtF(run.perCPU(), 0), fmtF(run.perSec(), 0), run.stopped, procs)
 		}
 	}
 	kind := "text"
@@ -70,9 +77,14 @@ func runWSBcast(args []string) error {
 	fmt.Printf("\nMachine: %s.\n", stampNote(stamp))
 	fmt.Printf("Loopback; %d WebSocket clients (one load-client process, compression off) × %d %s messages of %d bytes broadcast by the server (%d warm-up messages first); servers with GOMAXPROCS=%d, broadcasting from %s goroutines; medians of %d interleaved rounds.\n",
 		*clients, *n, kind, *size, *warmN, cm.procs, parNote(*par), cm.rounds)
-	fmt.Printf("Window: from just before the harness asks the server to broadcast until the last client has received every message. Server CPU = utime+stime of the server process from /proc/PID/stat (CLK_TCK %d) over the window; client CPU likewise.\n\n", clkTck)
+	if slices.ContainsFunc(names, isClusterWS) {
+		fmt.Printf("%s Each connection subscribes on its worker's pubsub.Broker (cluster engine); worker 1 publishes: to its own subscribers, and through the master to the other workers'.\n", clusterNote(cm.workers))
+	}
+	fmt.Printf("Window: from just before the harness asks the server to broadcast until the last client has received every message. Server CPU = utime+stime of the server process from /proc/PID/stat (CLK_TCK %d) over the window, summed over its process tree (a cluster's master and workers); client CPU likewise.\n\n", clkTck)
 	printWSTable(names, results, "deliveries")
 	printTargetRatio(results, names, "deliveries / server CPU-s", wsRun.perCPU, *target)
+	printPairRatios(results, names, "deliveries / server CPU-s", wsRun.perCPU, [][2]string{
+		{"plezi-cluster", "plezi-pubsub"}, {"plezi-cluster-p1", "plezi-pubsub"}, {"plezi-cluster-p1", "plezi-cluster"}})
 	return nil
 }
 
@@ -87,14 +99,14 @@ func parNote(par int) string {
 type bcastConfig struct {
 	clients, n, size, warmN int
 	binary                  bool
-	par, procs              int
+	par, procs, workers     int
 }
 
 // once measures one server: start it and the clients, warm up, then
 // measure (and redo the burst on the same connections while the rest of
 // the machine was busy, see wsCommon.measure).
 func (b bcastConfig) once(name string, cm *wsCommon, what string, extra []string) (run wsRun, err error) {
-	args := append([]string{"-binary=" + strconv.FormatBool(b.binary), "-par", strconv.Itoa(b.par)}, extra...)
+	args := append([]string{"-binary=" + strconv.FormatBool(b.binary), "-par", strconv.Itoa(b.par), "-workers", strconv.Itoa(b.workers)}, extra...)
 	srv, addr, err := startWSServer(name, "bcast", b.procs, args...)
 	if err != nil {
 		return run, err
@@ -115,13 +127,15 @@ func (b bcastConfig) once(name string, cm *wsCommon, what string, extra []string
 	if err := srv.send("wait %d 60", b.clients); err != nil {
 		return run, err
 	}
-	if _, err := srv.expect("opened", 70*time.Second); err != nil {
+	opened, err := srv.expect("opened", 70*time.Second)
+	if err != nil {
 		return run, err
 	}
+	_, spread, _ := strings.Cut(opened, "spread=") // a cluster's connections per worker
 	var total int64
 	if b.warmN > 0 {
 		total += int64(b.warmN)
-		if _, err := burst(srv, load, b.warmN, b.size, total); err != nil {
+		if _, err := burst(srv, load, b.warmN, b.size, total); err != nil && !errors.Is(err, errNoCPU) {
 			return run, fmt.Errorf("warm-up: %w", err)
 		}
 	}
@@ -139,6 +153,7 @@ func (b bcastConfig) once(name string, cm *wsCommon, what string, extra []string
 	if _, err := load.stop(30 * time.Second); err != nil {
 		return run, err
 	}
+	run.spread = spread
 	run.stopped, err = stopServer(srv)
 	return run, err
 }

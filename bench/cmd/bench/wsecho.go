@@ -3,11 +3,15 @@
 package main
 
 import (
+	"cmp"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -21,9 +25,17 @@ type wsRun struct {
 	other   float64 // CPU used by everything else on the machine, seconds
 	took    string  // broadcast: how long the server's broadcast call took
 	stopped string
+	shares  []procShare // the server's processes' parts of srvCPU (cluster servers)
+	spread  string      // cluster servers: connections per worker, "PID:N,..."
 }
 
 func (r wsRun) perCPU() float64 { return float64(r.msgs) / r.srvCPU }
+
+// errNoCPU: the server's CPU clocks did not move in the window (10 ms
+// ticks): no figure, though the messages all arrived. A warm-up burst
+// (a few ms) may end so; a measured one must not.
+var errNoCPU = errors.New("server used no measurable CPU")
+
 func (r wsRun) perSec() float64 { return float64(r.msgs) / r.wall }
 
 // parseWSResult reads a load client's result line: "LABEL=N wall=SECS
@@ -41,10 +53,18 @@ func parseWSResult(label, line string) (wsRun, error) {
 		return run, fmt.Errorf("load client saw %d connection errors", errs)
 	}
 	if ticks <= 0 {
-		return run, fmt.Errorf("server used no measurable CPU (%d ticks)", ticks)
+		return run, fmt.Errorf("%w (%d ticks)", errNoCPU, ticks)
 	}
 	if run.msgs <= 0 {
 		return run, fmt.Errorf("no messages in the window")
+	}
+	if _, split, ok := strings.Cut(line, " split="); ok {
+		if f := strings.Fields(split); len(f) > 0 {
+			var err error
+			if run.shares, err = parseShares(f[0]); err != nil {
+				return run, err
+			}
+		}
 	}
 	run.srvCPU, run.cliCPU = ticksToSeconds(ticks), ticksToSeconds(cticks)
 	run.other = max(0, ticksToSeconds(busy-ticks-cticks))
@@ -117,7 +137,7 @@ func runWSEcho(args []string) error {
 				}
 				what := fmt.Sprintf("round %d %s conns=%d", r+1, name, n)
 				run, err := cm.measure(what, func() (wsRun, error) {
-					return wsEchoOnce(name, cm.procs, n, *size, *binary, *warmup, *dur, extra)
+					return wsEchoOnce(name, cm.procs, n, *size, *binary, *warmup, *dur, append(extra, cm.workerArgs()...))
 				})
 				if err != nil {
 					return fmt.Errorf("round %d, %s, %d conns: %w", r+1, name, n, err)
@@ -136,7 +156,10 @@ func runWSEcho(args []string) error {
 	fmt.Printf("\nMachine: %s.\n", stampNote(stamp))
 	fmt.Printf("Loopback; WebSocket ping-pong of one %d-byte %s message per connection (masked client frames, compression off), client in its own process; servers with GOMAXPROCS=%d; %v warm-up, %v measured window; medians of %d interleaved rounds.\n",
 		*size, kind, cm.procs, *warmup, *dur, cm.rounds)
-	fmt.Printf("Server CPU = utime+stime of the server process from /proc/PID/stat (CLK_TCK %d) over the window; client CPU likewise for the load client.\n", clkTck)
+	if slices.ContainsFunc(names, isClusterWS) {
+		fmt.Println(clusterNote(cm.workers))
+	}
+	fmt.Printf("Server CPU = utime+stime of the server process from /proc/PID/stat (CLK_TCK %d) over the window, summed over its process tree (a cluster's master and workers); client CPU likewise for the load client.\n", clkTck)
 	for _, n := range connsList {
 		fmt.Printf("\n%d connections:\n\n", n)
 		printWSTable(names, results[n], "round trips")
@@ -146,16 +169,45 @@ func runWSEcho(args []string) error {
 }
 
 // printWSTable prints per-server medians and every run of a wsRun table.
+//
+// With a multi-process server among them, two more columns show the
+// median run's split of server CPU over the processes (the one the
+// harness started first) and its connections per worker.
 func printWSTable(names []string, results map[string][]wsRun, unit string) {
-	fmt.Printf("| server | %s / server CPU-s | %s / s | server CPU (cores) | client CPU (cores) | rest of the machine (cores) | %s / server CPU-s, every run |\n", unit, unit, unit)
-	fmt.Println("|---|---:|---:|---:|---:|---:|---|")
+	multi := false
+	for _, name := range names {
+		for _, r := range results[name] {
+			multi = multi || len(r.shares) > 1
+		}
+	}
+	procHead, procSep := "", ""
+	if multi {
+		procHead, procSep = " server CPU per process (cores; master first) | connections per worker (pid:count) |", "---|---|"
+	}
+	fmt.Printf("| server | %s / server CPU-s | %s / s | server CPU (cores) | client CPU (cores) | rest of the machine (cores) |%s %s / server CPU-s, every run |\n", unit, unit, procHead, unit)
+	fmt.Println("|---|---:|---:|---:|---:|---:|" + procSep + "---|")
 	for _, name := range names {
 		rs := results[name]
-		fmt.Printf("| %s | **%s** | %s | %.2f | %.2f | %.2f | %s |\n",
+		procCols := ""
+		if multi {
+			procCols = " — | — |"
+			if len(rs) > 0 && len(rs[0].shares) > 1 {
+				byCPU := slices.Clone(rs)
+				slices.SortFunc(byCPU, func(a, b wsRun) int { return cmp.Compare(a.perCPU(), b.perCPU()) })
+				m := byCPU[len(byCPU)/2]
+				spread := m.spread
+				if spread == "" {
+					spread = "—" // not counted (echo)
+				}
+				procCols = fmt.Sprintf(" %s | %s |", sharesNote(m.shares, m.wall), spread)
+			}
+		}
+		fmt.Printf("| %s | **%s** | %s | %.2f | %.2f | %.2f |%s %s |\n",
 			wsLabel(name), fmtF(medianOf(rs, wsRun.perCPU), 0), fmtF(medianOf(rs, wsRun.perSec), 0),
 			medianOf(rs, func(r wsRun) float64 { return r.srvCPU / r.wall }),
 			medianOf(rs, func(r wsRun) float64 { return r.cliCPU / r.wall }),
 			medianOf(rs, func(r wsRun) float64 { return r.other / r.wall }),
+			procCols,
 			list(valuesOf(rs, wsRun.perCPU), func(x float64) string { return fmtF(x, 0) }))
 	}
 }

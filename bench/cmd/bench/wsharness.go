@@ -24,6 +24,7 @@ type wsCommon struct {
 	quietMax time.Duration
 	maxOther float64
 	retries  int
+	workers  int
 }
 
 func (c *wsCommon) register(fs *flag.FlagSet, rounds int, servers string) {
@@ -34,14 +35,19 @@ func (c *wsCommon) register(fs *flag.FlagSet, rounds int, servers string) {
 	fs.DurationVar(&c.quietMax, "quiet-wait", 30*time.Second, "longest wait for -quiet")
 	fs.Float64Var(&c.maxOther, "max-other", 0.2, "redo a measurement during which the rest of the machine used more than this many cores (0: never)")
 	fs.IntVar(&c.retries, "retries", 2, "most redos of one measurement for -max-other; the last try counts whatever the noise")
+	fs.IntVar(&c.workers, "workers", 2, "worker processes of the plezi-cluster servers")
 }
+
+// workerArgs is the wsserve flag that gives a cluster server its workers.
+func (c *wsCommon) workerArgs() []string { return []string{"-workers", strconv.Itoa(c.workers)} }
 
 // args returns the flags that give the same settings to a benchmark
 // (-rounds only when set).
 func (c *wsCommon) args() []string {
 	a := []string{"-gomaxprocs", strconv.Itoa(c.procs),
 		"-quiet", strconv.FormatFloat(c.quiet, 'g', -1, 64), "-quiet-wait", c.quietMax.String(),
-		"-max-other", strconv.FormatFloat(c.maxOther, 'g', -1, 64), "-retries", strconv.Itoa(c.retries)}
+		"-max-other", strconv.FormatFloat(c.maxOther, 'g', -1, 64), "-retries", strconv.Itoa(c.retries),
+		"-workers", strconv.Itoa(c.workers)}
 	if c.rounds > 0 {
 		a = append(a, "-rounds", strconv.Itoa(c.rounds))
 	}
@@ -189,6 +195,30 @@ func printTargetRatio[R any](results map[string][]R, names []string, what string
 	}
 	if !header {
 		fmt.Printf("\n(no ratio: this run had no plezi server or no peer; plezi's target is ≥ %.1f× the best peer)\n", target)
+	}
+}
+
+// printPairRatios prints num / den for each pair of pairs that ran (no
+// target): the ratio of medians and the ratios of each round's runs.
+func printPairRatios[R any](results map[string][]R, names []string, what string, perRun func(R) float64, pairs [][2]string) {
+	header := false
+	for _, p := range pairs {
+		num, den := results[p[0]], results[p[1]]
+		if len(num) == 0 || len(den) == 0 {
+			continue
+		}
+		if !header {
+			header = true
+			fmt.Printf("\n| %s | ratio of medians | median of per-round ratios | per round |\n", what)
+			fmt.Println("|---|---:|---:|---|")
+		}
+		var paired []float64
+		for i := range min(len(num), len(den)) {
+			paired = append(paired, perRun(num[i])/perRun(den[i]))
+		}
+		fmt.Printf("| %s / %s | **%.2f×** | %.2f× | %s |\n", wsLabel(p[0]), wsLabel(p[1]),
+			medianOf(num, perRun)/medianOf(den, perRun), median(paired),
+			list(paired, func(x float64) string { return fmt.Sprintf("%.2f×", x) }))
 	}
 }
 

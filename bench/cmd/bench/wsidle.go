@@ -3,9 +3,12 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -22,6 +25,7 @@ func runWSIdle(args []string) error {
 	dialers := fs.Int("dialers", 32, "concurrent dials and handshakes")
 	settle := fs.Duration("settle", 500*time.Millisecond, "pause after the last connection opened (and closed), before measuring")
 	target := fs.Int("target", 1200, "plezi's target: RSS Δ per connection, bytes")
+	clients := fs.Int("clients", 1, "load-client processes sharing the connections (each process may hold at most 20,000 descriptors here)")
 	fs.Parse(args)
 	names, err := cm.names()
 	if err != nil {
@@ -30,12 +34,15 @@ func runWSIdle(args []string) error {
 	if *src < 1 || *src > 250 {
 		return fmt.Errorf("-src must be 1..250")
 	}
+	if *clients < 1 || *clients > *conns {
+		return fmt.Errorf("-clients must be 1..-conns")
+	}
 	stamp := wsStamp()
 	results := map[string][]idleRun{}
 	for r := 0; r < cm.rounds; r++ {
 		for i := range names {
 			name := names[(i+r)%len(names)]
-			run, err := wsIdleOnce(name, cm.procs, *conns, *src, *dialers, *settle)
+			run, err := wsIdleOnce(name, cm.procs, *conns, *clients, *src, *dialers, *settle, cm.workerArgs())
 			if err != nil {
 				return fmt.Errorf("round %d, %s: %w", r+1, name, err)
 			}
@@ -46,13 +53,26 @@ func runWSIdle(args []string) error {
 				fmtF(run.perConn(func(m mem) int64 { return m.HeapInuse }), 0),
 				fmtF(run.perConn(func(m mem) int64 { return m.Stack }), 0),
 				(run.after.RSS-run.base.RSS)>>10, (run.after.HeapInuse-run.base.HeapInuse)>>10, run.stopped)
+			if run.procs > 1 {
+				fmt.Printf("        %d processes: RSS summed %s -> %s MiB, RssAnon summed %s -> %s MiB (%s B/conn); connections per worker (pid:count) %s\n",
+					run.procs, fmtMiB(run.treeRSSBase), fmtMiB(run.treeRSSLoaded), fmtMiB(run.anonBase), fmtMiB(run.anonLoaded),
+					fmtF(float64(run.anonLoaded-run.anonBase)/float64(run.conns), 0), run.spread)
+			}
 		}
 	}
 	fmt.Printf("\nMachine: %s.\n", stampNote(stamp))
-	fmt.Printf("Loopback; %d idle WebSocket connections (handshake done, compression off) from 127.0.0.2..127.0.0.%d, the client in its own process; servers with GOMAXPROCS=%d; medians of %d interleaved rounds.\n",
-		*conns, 1+*src, cm.procs, cm.rounds)
-	fmt.Printf("Server memory after runtime.GC + debug.FreeOSMemory.\n\n")
+	clientNote := "the client in its own process"
+	if *clients > 1 {
+		clientNote = fmt.Sprintf("%d load-client processes", *clients)
+	}
+	fmt.Printf("Loopback; %d idle WebSocket connections (handshake done, compression off) from 127.0.0.2..127.0.0.%d, %s; servers with GOMAXPROCS=%d; medians of %d interleaved rounds.\n",
+		*conns, 1+*src, clientNote, cm.procs, cm.rounds)
+	if slices.ContainsFunc(names, isClusterWS) {
+		fmt.Println(clusterNote(cm.workers))
+	}
+	fmt.Printf("Server memory after runtime.GC + debug.FreeOSMemory (in every process of a cluster: master and workers, summed).\n\n")
 	printIdleTable(names, results, wsLabel)
+	printTreeIdleTable(names, results)
 	rss := func(r idleRun) float64 { return r.perConn(func(m mem) int64 { return m.RSS }) }
 	for _, n := range []string{"plezi", "plezi-adapter"} {
 		if rs := results[n]; len(rs) > 0 {
@@ -88,18 +108,19 @@ func printIdleTable(names []string, results map[string][]idleRun, label func(str
 }
 
 // wsIdleOnce measures one server: memory before, with the connections
-// open and idle, and after the client closed them.
-func wsIdleOnce(name string, procs, n, src, dialers int, settle time.Duration) (run idleRun, err error) {
-	srv, addr, err := startWSServer(name, "idle", procs)
+// open and idle (from clients load-client processes), and after the
+// clients closed them.
+func wsIdleOnce(name string, procs, n, clients, src, dialers int, settle time.Duration, extra []string) (run idleRun, err error) {
+	srv, addr, err := startWSServer(name, "idle", procs, extra...)
 	if err != nil {
 		return run, err
 	}
-	var load *child
+	var loads []*child
 	defer func() {
 		if err != nil {
 			srv.kill()
-			if load != nil {
-				load.kill()
+			for _, l := range loads {
+				l.kill()
 			}
 		}
 	}()
@@ -107,29 +128,45 @@ func wsIdleOnce(name string, procs, n, src, dialers int, settle time.Duration) (
 	if run.base, err = askMem(srv); err != nil {
 		return run, err
 	}
-	t0 := time.Now()
-	load, err = startWSLoad(srv, addr, "idle", n, "-src", strconv.Itoa(src), "-dialers", strconv.Itoa(dialers))
-	if err != nil {
+	if run.treeRSSBase, run.anonBase, run.procs, err = treeMemory(srv.pid()); err != nil {
 		return run, err
+	}
+	t0 := time.Now()
+	for i := range clients {
+		share := n/clients + btoi(i < n%clients)
+		load, err := startWSLoad(srv, addr, "idle", share, "-src", strconv.Itoa(src), "-dialers", strconv.Itoa(dialers))
+		if err != nil {
+			return run, fmt.Errorf("load client %d: %w", i+1, err)
+		}
+		loads = append(loads, load)
 	}
 	run.dial, run.conns = since(t0), n
 	if err := srv.send("wait %d 60", n); err != nil {
 		return run, err
 	}
-	if _, err := srv.expect("opened", 70*time.Second); err != nil {
+	opened, err := srv.expect("opened", 70*time.Second)
+	if err != nil {
 		return run, err
 	}
+	_, run.spread, _ = strings.Cut(opened, "spread=")
 	time.Sleep(settle)
 	if run.loaded, err = askMem(srv); err != nil {
 		return run, err
 	}
-	// Close from the client side and check that the server gives the
-	// memory back (a leak shows here).
-	if err := load.send("close"); err != nil {
+	if run.treeRSSLoaded, run.anonLoaded, _, err = treeMemory(srv.pid()); err != nil {
 		return run, err
 	}
-	if _, err := load.expect("closed", 60*time.Second); err != nil {
-		return run, err
+	// Close from the client side and check that the server gives the
+	// memory back (a leak shows here).
+	for _, load := range loads {
+		if err := load.send("close"); err != nil {
+			return run, err
+		}
+	}
+	for _, load := range loads {
+		if _, err := load.expect("closed", 60*time.Second); err != nil {
+			return run, err
+		}
 	}
 	if err := srv.send("waitclosed %d 60", n); err != nil {
 		return run, err
@@ -141,9 +178,53 @@ func wsIdleOnce(name string, procs, n, src, dialers int, settle time.Duration) (
 	if run.after, err = askMem(srv); err != nil {
 		return run, err
 	}
-	if _, err := load.stop(30 * time.Second); err != nil {
-		return run, err
+	for _, load := range loads {
+		if _, err := load.stop(30 * time.Second); err != nil {
+			return run, err
+		}
 	}
 	run.stopped, err = stopServer(srv)
 	return run, err
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// printTreeIdleTable prints, when a server ran as several processes, the
+// whole tree's memory read by the harness (VmRSS and RssAnon of every
+// process, summed) and its connections per worker.
+func printTreeIdleTable(names []string, results map[string][]idleRun) {
+	multi := false
+	for _, name := range names {
+		for _, r := range results[name] {
+			multi = multi || r.procs > 1
+		}
+	}
+	if !multi {
+		return
+	}
+	fmt.Println("\nThe server's whole process tree, read by the harness from /proc/PID/status right after the table's measurements: VmRSS, and RssAnon (resident anonymous memory: without the binary's file pages, which every process maps and counts in its RSS, so that a tree of 4 processes counts them 4 times):")
+	fmt.Println()
+	fmt.Println("| server | processes | RSS summed before (MiB) | RSS summed with conns (MiB) | RSS Δ / conn (B) | RssAnon summed before (MiB) | RssAnon summed with conns (MiB) | RssAnon Δ / conn (B) | connections per worker (pid:count), median run |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+	for _, name := range names {
+		rs := results[name]
+		if len(rs) == 0 {
+			continue
+		}
+		anon := func(r idleRun) float64 { return float64(r.anonLoaded-r.anonBase) / float64(r.conns) }
+		byAnon := slices.Clone(rs)
+		slices.SortFunc(byAnon, func(a, b idleRun) int { return cmp.Compare(anon(a), anon(b)) })
+		fmt.Printf("| %s | %d | %s | %s | %s | %s | %s | **%s** | %s |\n", wsLabel(name), rs[0].procs,
+			fmtF(medianOf(rs, func(r idleRun) float64 { return float64(r.treeRSSBase) / (1 << 20) }), 1),
+			fmtF(medianOf(rs, func(r idleRun) float64 { return float64(r.treeRSSLoaded) / (1 << 20) }), 1),
+			fmtF(medianOf(rs, func(r idleRun) float64 { return float64(r.treeRSSLoaded-r.treeRSSBase) / float64(r.conns) }), 0),
+			fmtF(medianOf(rs, func(r idleRun) float64 { return float64(r.anonBase) / (1 << 20) }), 1),
+			fmtF(medianOf(rs, func(r idleRun) float64 { return float64(r.anonLoaded) / (1 << 20) }), 1),
+			fmtF(medianOf(rs, anon), 0), byAnon[len(byAnon)/2].spread)
+	}
 }

@@ -135,14 +135,15 @@ func (l *wsLoad) fail(i int, what string, err error) {
 
 // wsMark is the counters and CPU clocks at one end of a window.
 type wsMark struct {
-	t                   time.Time
-	msgs, sv, cli, busy int64
+	t               time.Time
+	msgs, cli, busy int64
+	sv              treeSample // the server's processes (one, or a cluster's)
 }
 
 func (l *wsLoad) take() (wsMark, error) {
 	m := wsMark{t: time.Now(), msgs: l.sum()}
 	var err error
-	if m.sv, err = cpuTicks(l.pid); err != nil {
+	if m.sv, err = sampleTree(l.pid); err != nil {
 		return m, err
 	}
 	if m.cli, err = cpuTicks(os.Getpid()); err != nil {
@@ -161,9 +162,12 @@ func (l *wsLoad) sum() int64 {
 }
 
 // result prints the window between m0 and m1; label names the count.
+// ticks is the server's CPU summed over its process tree; split is each
+// process's share, the server's first.
 func (l *wsLoad) result(label string, m0, m1 wsMark) {
-	fmt.Printf("result %s=%d wall=%g ticks=%d cticks=%d busy=%d errors=%d\n",
-		label, m1.msgs-m0.msgs, m1.t.Sub(m0.t).Seconds(), m1.sv-m0.sv, m1.cli-m0.cli, m1.busy-m0.busy, l.errs.Load())
+	ticks, shares := m1.sv.since(m0.sv)
+	fmt.Printf("result %s=%d wall=%g ticks=%d cticks=%d busy=%d errors=%d split=%s\n",
+		label, m1.msgs-m0.msgs, m1.t.Sub(m0.t).Seconds(), ticks, m1.cli-m0.cli, m1.busy-m0.busy, l.errs.Load(), fmtShares(shares))
 }
 
 // echo runs the ping-pong load and prints one result.

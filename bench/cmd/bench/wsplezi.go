@@ -105,27 +105,8 @@ func servePleziRedis(cfg wsConfig) (*wsServer, error) {
 }
 
 func servePleziKind(cfg wsConfig, adapter, viaPubSub bool) (*wsServer, error) {
-	h := &pleziHandler{echo: cfg.mode == "echo"}
-	if cfg.mode == "bcast" {
-		h.set = newConnSet[*websocket.Conn]()
-		if viaPubSub {
-			h.broker = &pubsub.Broker{}
-			h.kind = pubsub.KindBinary
-			if cfg.text {
-				h.kind = pubsub.KindText
-			}
-		}
-	}
-	s := &httpd.Server{}
-	if adapter {
-		s.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			websocket.Upgrade(w, r, h, wsOptions) // on error, Upgrade answered the request
-		})
-	} else {
-		s.Native = func(x *httpd.Ctx) {
-			websocket.UpgradeCtx(x, h, wsOptions) // on error, UpgradeCtx answered the request
-		}
-	}
+	h := newPleziHandler(cfg, viaPubSub)
+	s := pleziWSServer(h, adapter)
 	e := &engine.Engine{IgnoreSignals: true}
 	ln, err := s.Listen(e, "tcp", "127.0.0.1:0")
 	if err != nil {
@@ -143,6 +124,40 @@ func servePleziKind(cfg wsConfig, adapter, viaPubSub bool) (*wsServer, error) {
 		}
 	}
 	return srv, nil
+}
+
+// newPleziHandler is the handler of plezi's servers in cfg's mode; in
+// bcast mode with viaPubSub, connections subscribe on its broker.
+func newPleziHandler(cfg wsConfig, viaPubSub bool) *pleziHandler {
+	h := &pleziHandler{echo: cfg.mode == "echo"}
+	if cfg.mode == "bcast" {
+		h.set = newConnSet[*websocket.Conn]()
+		if viaPubSub {
+			h.broker = &pubsub.Broker{}
+			h.kind = pubsub.KindBinary
+			if cfg.text {
+				h.kind = pubsub.KindText
+			}
+		}
+	}
+	return h
+}
+
+// pleziWSServer upgrades every request to h's WebSocket: from a Native
+// handler (websocket.UpgradeCtx) or, with adapter, from a net/http
+// handler through httpd's adapter (websocket.Upgrade).
+func pleziWSServer(h *pleziHandler, adapter bool) *httpd.Server {
+	s := &httpd.Server{}
+	if adapter {
+		s.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			websocket.Upgrade(w, r, h, wsOptions) // on error, Upgrade answered the request
+		})
+	} else {
+		s.Native = func(x *httpd.Ctx) {
+			websocket.UpgradeCtx(x, h, wsOptions) // on error, UpgradeCtx answered the request
+		}
+	}
+	return s
 }
 
 // pleziBroadcast is plezi's broadcast: websocket.NewMessage once per

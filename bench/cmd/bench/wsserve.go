@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"github.com/plezi-go/plezi/pubsub"
@@ -20,6 +21,8 @@ type wsConfig struct {
 	mode string // idle (hold connections), echo (write each message back) or bcast
 	text bool   // bcast: send text messages (else binary)
 	par  int    // bcast: goroutines writing to the connections (shards)
+	// workers is the worker processes of the cluster servers.
+	workers int
 }
 
 // wsServer is a WebSocket server running in this process.
@@ -32,6 +35,10 @@ type wsServer struct {
 	// It is nil unless the mode is bcast.
 	broadcast func(first uint64, n, size int) (sent, errs int64)
 	broker    *pubsub.Broker // plezi's pub/sub servers: the Broker broadcasts go through
+	// command answers the stdin commands the server handles itself (a
+	// cluster master: wait, waitclosed and mem sum over its workers) and
+	// reports whether it did; nil: serveCommand answers them all.
+	command func(f []string) bool
 }
 
 // wsKinds are the WebSocket servers by name.
@@ -44,21 +51,26 @@ var wsKinds = map[string]func(wsConfig) (*wsServer, error){
 	"gorilla-mutex": func(cfg wsConfig) (*wsServer, error) { return serveGorilla(cfg, true) },
 	"nbio":          func(cfg wsConfig) (*wsServer, error) { return serveNbioWS(cfg, false) },
 	"nbio-mixed":    func(cfg wsConfig) (*wsServer, error) { return serveNbioWS(cfg, true) },
+	// Worker processes (package cluster), pub/sub through the master.
+	"plezi-cluster":    func(cfg wsConfig) (*wsServer, error) { return servePleziClusterWS(cfg, 0) },
+	"plezi-cluster-p1": func(cfg wsConfig) (*wsServer, error) { return servePleziClusterWS(cfg, 1) },
 }
 
 // wsKindOrder lists every WebSocket server name, plezi's first.
-var wsKindOrder = []string{"plezi", "plezi-adapter", "plezi-pubsub", "gorilla", "gorilla-mutex", "nbio", "nbio-mixed"}
+var wsKindOrder = []string{"plezi", "plezi-adapter", "plezi-pubsub", "plezi-cluster", "plezi-cluster-p1", "gorilla", "gorilla-mutex", "nbio", "nbio-mixed"}
 
 // wsLabels names the WebSocket servers in tables.
 var wsLabels = map[string]string{
-	"plezi":         "plezi websocket (httpd Native + UpgradeCtx, Threads 0)",
-	"plezi-adapter": "plezi websocket (httpd net/http adapter + Upgrade, Threads 0)",
-	"plezi-pubsub":  "plezi websocket + pubsub.Broker.Publish (process engine)",
-	"plezi-redis":   "plezi websocket + pubsub.Broker.Publish (Redis engine)",
-	"gorilla":       "gorilla/websocket v1.5.3 (net/http, goroutine per conn)",
-	"gorilla-mutex": "gorilla/websocket v1.5.3 (net/http, broadcast under a per-conn mutex)",
-	"nbio":          "nbio v1.6.8 websocket (IOModNonBlocking)",
-	"nbio-mixed":    "nbio v1.6.8 websocket (IOModMixed)",
+	"plezi":            "plezi websocket (httpd Native + UpgradeCtx, Threads 0)",
+	"plezi-adapter":    "plezi websocket (httpd net/http adapter + Upgrade, Threads 0)",
+	"plezi-pubsub":     "plezi websocket + pubsub.Broker.Publish (process engine)",
+	"plezi-redis":      "plezi websocket + pubsub.Broker.Publish (Redis engine)",
+	"plezi-cluster":    "plezi websocket, cluster worker processes (GOMAXPROCS 2 each; broadcast: pubsub, cluster engine, worker 1 publishes)",
+	"plezi-cluster-p1": "plezi websocket, cluster worker processes (GOMAXPROCS 1 each; broadcast: pubsub, cluster engine, worker 1 publishes)",
+	"gorilla":          "gorilla/websocket v1.5.3 (net/http, goroutine per conn)",
+	"gorilla-mutex":    "gorilla/websocket v1.5.3 (net/http, broadcast under a per-conn mutex)",
+	"nbio":             "nbio v1.6.8 websocket (IOModNonBlocking)",
+	"nbio-mixed":       "nbio v1.6.8 websocket (IOModMixed)",
 }
 
 func wsLabel(name string) string {
@@ -90,6 +102,7 @@ func runWSServe(args []string) error {
 	mode := fs.String("mode", "echo", "idle, echo or bcast")
 	binary := fs.Bool("binary", false, "bcast: binary messages (default text)")
 	par := fs.Int("par", 0, "bcast: goroutines writing to the connections (0: GOMAXPROCS)")
+	workers := fs.Int("workers", 2, "plezi-cluster: worker processes (1: a single process)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	memprofile := fs.String("memprofile", "", "write an allocation profile (allocs) to this file when the server stops")
 	maxLife := fs.Duration("max", 10*time.Minute, "exit after this long whatever happens")
@@ -104,16 +117,22 @@ func runWSServe(args []string) error {
 		fmt.Fprintf(os.Stderr, "wsserve: exceeded -max %v; exiting\n", *maxLife)
 		os.Exit(3)
 	})
+	if sfx := childSuffix(*kind, *workers); sfx != "" {
+		*cpuprofile, *memprofile = addSuffix(*cpuprofile, sfx), addSuffix(*memprofile, sfx)
+	}
 	stopProfile, err := startCPUProfile(*cpuprofile)
 	if err != nil {
 		return err
 	}
 	defer stopProfile()
-	cfg := wsConfig{mode: *mode, text: !*binary, par: *par}
+	cfg := wsConfig{mode: *mode, text: !*binary, par: *par, workers: *workers}
 	if cfg.par <= 0 {
 		cfg.par = runtime.GOMAXPROCS(0)
 	}
 	srv, err := wsKinds[*kind](cfg)
+	if errors.Is(err, errChildDone) {
+		return childDone(*memprofile)
+	}
 	if err != nil {
 		return err
 	}
@@ -127,6 +146,7 @@ func runWSServe(args []string) error {
 		case len(f) == 0:
 		case f[0] == "bcast":
 			seq = bcastCommand(srv, f[1:], seq)
+		case srv.command != nil && srv.command(f):
 		default:
 			serveCommand(f)
 		}

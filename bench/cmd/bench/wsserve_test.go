@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +17,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(testChildEnv) == "1" {
+		// A server the tests started (cluster_test.go), or its worker.
+		main()
+		os.Exit(0)
+	}
 	goleak.VerifyTestMain(m,
 		// nbio starts a package-level task pool when its websocket
 		// package is initialized (created in goroutine 1); it never ends.
@@ -91,7 +97,12 @@ func TestParseWSResult(t *testing.T) {
 	if r.msgs != 1000 || r.perCPU() != 2000 || r.perSec() != 500 || r.cliCPU != 0.4 || r.other != 0.1 {
 		t.Fatalf("parsed %+v", r)
 	}
+	r, err = parseWSResult("deliveries", "deliveries=10 wall=1 ticks=50 cticks=40 busy=100 errors=0 split=7:1,8:30,9:19")
+	if err != nil || fmt.Sprint(r.shares) != "[{7 1} {8 30} {9 19}]" {
+		t.Fatalf("parsed %+v, %v", r, err)
+	}
 	for _, bad := range []string{
+		"rts=1000 wall=2 ticks=50 cticks=40 busy=100 errors=0 split=7:x",
 		"rts=1000 wall=2 ticks=50 cticks=40 busy=100 errors=3",
 		"rts=1000 wall=2 ticks=0 cticks=40 busy=100 errors=0",
 		"rts=0 wall=2 ticks=5 cticks=40 busy=100 errors=0",
@@ -155,7 +166,8 @@ func dialWS(t *testing.T, srv *wsServer, n int) []*wsConn {
 func testKinds() []string {
 	var ks []string
 	for _, k := range wsKindOrder {
-		if _, ok := wsKinds[k]; ok && !(raceEnabled && strings.HasPrefix(k, "nbio")) {
+		// The cluster servers run in processes of their own (cluster_test.go).
+		if _, ok := wsKinds[k]; ok && !(raceEnabled && strings.HasPrefix(k, "nbio")) && !isClusterWS(k) {
 			ks = append(ks, k)
 		}
 	}
