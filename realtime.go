@@ -1,6 +1,7 @@
 package plezi
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -109,6 +110,10 @@ func (a *App) serveRealtime(w http.ResponseWriter, r *http.Request, c *Controlle
 		http.Error(w, "403 Forbidden", http.StatusForbidden)
 		return
 	}
+	// The controller keeps the upgrade request for the connection's life
+	// (Request), detached from its context, which ends with this request
+	// and would hold the server's per-connection context chain.
+	c.req = r.WithContext(context.Background())
 	lc := &liveConn{app: a, ct: c.rt.Value.ctrl, inst: inst, c: c}
 	c.live = lc
 	if isWebSocket(r) && lc.ct.ws {
