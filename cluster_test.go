@@ -3,6 +3,7 @@
 package plezi_test
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -468,6 +469,7 @@ func TestClusterRedis(t *testing.T) {
 					t.Fatal("the WebSocket connection ended")
 				}
 				if msg == text {
+					checkRedisClients(t, url, c1, c2)
 					return
 				}
 			case <-wait:
@@ -478,6 +480,89 @@ func TestClusterRedis(t *testing.T) {
 			t.Fatal("no message crossed from one cluster to the other")
 		}
 	}
+}
+
+// checkRedisClients checks that only the masters talk to Redis: every
+// client connection redis-server lists belongs to a master's process.
+func checkRedisClients(t *testing.T, url string, clusters ...*clusterApp) {
+	t.Helper()
+	addr := strings.TrimSuffix(strings.TrimPrefix(url, "redis://"), "/0")
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, "CLIENT LIST\r\n")
+	r := bufio.NewReader(c)
+	head, err := r.ReadString('\n') // a bulk string: $<length>
+	if err != nil || !strings.HasPrefix(head, "$") {
+		t.Fatalf("CLIENT LIST: %q %v", head, err)
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(head[1:]))
+	list := make([]byte, n)
+	if _, err := io.ReadFull(r, list); err != nil {
+		t.Fatal(err)
+	}
+	masters := map[int]bool{}
+	for _, cl := range clusters {
+		masters[cl.cmd.Process.Pid] = true
+	}
+	own := c.LocalAddr().String()
+	byPID := map[int]int{}
+	for _, line := range strings.Split(strings.TrimSpace(string(list)), "\n") {
+		for _, f := range strings.Fields(line) {
+			if peer, ok := strings.CutPrefix(f, "addr="); ok && peer != own {
+				byPID[socketOwner(peer, addr)]++
+			}
+		}
+	}
+	t.Logf("Redis client connections by process: %v (masters %v)", byPID, masters)
+	for pid := range byPID {
+		if !masters[pid] {
+			t.Errorf("process %d talks to Redis; only the masters should", pid)
+		}
+	}
+	if len(byPID) != len(clusters) {
+		t.Errorf("Redis clients in %d processes, want one per cluster (%d)", len(byPID), len(clusters))
+	}
+}
+
+// socketOwner returns the process holding the TCP connection from local
+// to remote (both "ip:port"), from /proc/net/tcp and /proc/*/fd.
+func socketOwner(local, remote string) int {
+	hexAddr := func(a string) string {
+		host, port, _ := net.SplitHostPort(a)
+		ip := net.ParseIP(host).To4()
+		p, _ := strconv.Atoi(port)
+		return fmt.Sprintf("%02X%02X%02X%02X:%04X", ip[3], ip[2], ip[1], ip[0], p)
+	}
+	l, r := hexAddr(local), hexAddr(remote)
+	b, _ := os.ReadFile("/proc/net/tcp")
+	inode := ""
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 9 && f[1] == l && f[2] == r {
+			inode = f[9]
+		}
+	}
+	if inode == "" {
+		return -1
+	}
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		fds, _ := os.ReadDir("/proc/" + d.Name() + "/fd")
+		for _, fd := range fds {
+			if link, _ := os.Readlink("/proc/" + d.Name() + "/fd/" + fd.Name()); link == "socket:["+inode+"]" {
+				return pid
+			}
+		}
+	}
+	return -1
 }
 
 // startRedis runs a redis-server on a free port for the test.
