@@ -5,11 +5,11 @@ package plezi_test
 import (
 	"bufio"
 	"encoding/json"
+	"github.com/plezi-go/plezi/internal/proctest"
 	"io"
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 )
@@ -23,8 +23,8 @@ func TestClusterThirtyThousandIdle(t *testing.T) {
 	const clients, perClient = 3, 10000
 	c := startCluster(t, 3)
 	master := c.cmd.Process.Pid
-	workers := children(master)
-	rssBefore := treeRSS(master)
+	workers := proctest.Children(master)
+	rssBefore := proctest.TreeRSS(master)
 	type report struct {
 		Held  int
 		ByPID map[string]int
@@ -68,9 +68,9 @@ func TestClusterThirtyThousandIdle(t *testing.T) {
 			byPID[pid] += n
 		}
 	}
-	rss := treeRSS(master)
+	rss := proctest.TreeRSS(master)
 	t.Logf("held %d idle WebSocket connections; per worker %v (workers %v); RSS of master + workers %.1f MiB, of which the master %.1f MiB (%.1f MiB before: %.0f bytes per connection)",
-		held, byPID, workers, float64(rss)/(1<<20), float64(rssOf(master))/(1<<20), float64(rssBefore)/(1<<20), float64(rss-rssBefore)/float64(max(held, 1)))
+		held, byPID, workers, float64(rss)/(1<<20), float64(proctest.RSS(master))/(1<<20), float64(rssBefore)/(1<<20), float64(rss-rssBefore)/float64(max(held, 1)))
 	if raceEnabled {
 		t.Log("(the race detector is on: memory figures are inflated)")
 	}
@@ -86,27 +86,4 @@ func TestClusterThirtyThousandIdle(t *testing.T) {
 	for _, s := range stdins {
 		s.Close()
 	}
-}
-
-// treeRSS returns the resident memory of pid and its children.
-func treeRSS(pid int) int64 {
-	total := rssOf(pid)
-	for _, k := range children(pid) {
-		total += rssOf(k)
-	}
-	return total
-}
-
-func rssOf(pid int) int64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/plezi-go/plezi/internal/proctest"
 	"golang.org/x/sys/unix"
 )
 
@@ -65,7 +66,7 @@ func startCluster(t *testing.T, n int, env ...string) *clusterApp {
 			t.Logf("helper output:\n%s", b)
 		}
 		c.out.Close()
-		killTree(c.cmd.Process.Pid)
+		proctest.KillTree(c.cmd.Process.Pid)
 		select {
 		case <-c.exited:
 		case <-time.After(10 * time.Second):
@@ -82,7 +83,7 @@ func (c *clusterApp) waitWorkers(n int) {
 	c.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		kids := children(c.cmd.Process.Pid)
+		kids := proctest.Children(c.cmd.Process.Pid)
 		ran := 0
 		for _, k := range kids {
 			if c.has("run", k) {
@@ -103,6 +104,28 @@ func (c *clusterApp) waitWorkers(n int) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// awaitReplaced waits until the master has n workers, none of them in
+// gone, and every worker serves.
+func (c *clusterApp) awaitReplaced(n int, gone ...int) {
+	c.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		now := proctest.Children(c.cmd.Process.Pid)
+		replaced := len(now) == n
+		for _, g := range gone {
+			replaced = replaced && !contains(now, g)
+		}
+		if replaced {
+			break
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("workers %v not replaced: %v", gone, now)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.waitWorkers(n)
 }
 
 // has reports the mark what-pid.
@@ -210,6 +233,21 @@ func startLoop(cl *http.Client, url string, stop chan struct{}) *loop {
 	return l
 }
 
+// noFailures lets the loops run a little longer, stops them and checks
+// that none of their requests failed.
+func noFailures(t *testing.T, stop chan struct{}, loops []*loop) {
+	t.Helper()
+	time.Sleep(300 * time.Millisecond)
+	close(stop)
+	for i, l := range loops {
+		<-l.done
+		t.Logf("loop %d: %d ok, %d failed (first: %v)", i, l.ok.Load(), l.failed.Load(), l.first)
+		if l.failed.Load() != 0 || l.ok.Load() < 10 {
+			t.Errorf("loop %d: %d requests failed, %d succeeded", i, l.failed.Load(), l.ok.Load())
+		}
+	}
+}
+
 // TestClusterWorkers: requests are served by several worker processes,
 // the hooks ran where they should, and a worker killed with SIGKILL while
 // a client loops on requests is started again while service goes on.
@@ -220,7 +258,7 @@ func TestClusterWorkers(t *testing.T) {
 	if len(seen) < 2 {
 		t.Fatalf("all requests went to one worker: %v", seen)
 	}
-	kids := children(master)
+	kids := proctest.Children(master)
 	for pid := range seen {
 		if !contains(kids, pid) {
 			t.Fatalf("pid %d served a request but is not a worker of %d (%v)", pid, master, kids)
@@ -242,17 +280,7 @@ func TestClusterWorkers(t *testing.T) {
 	victim := kids[0]
 	syscall.Kill(victim, syscall.SIGKILL)
 	okAtKill := l.ok.Load()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		now := children(master)
-		if len(now) == 3 && !contains(now, victim) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("worker %d was not replaced: children %v", victim, now)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	c.awaitReplaced(3, victim)
 	c.waitWorkers(3)
 	time.Sleep(300 * time.Millisecond)
 	close(stop)
@@ -272,11 +300,11 @@ func TestClusterWorkers(t *testing.T) {
 	if err := c.wait(20 * time.Second); err != nil {
 		t.Fatalf("exit after SIGTERM: %v", err)
 	}
-	for _, pid := range children(master) {
+	for _, pid := range proctest.Children(master) {
 		t.Errorf("process %d left behind", pid)
 	}
 	for pid := range seen {
-		if alive(pid) {
+		if proctest.Alive(pid) {
 			t.Errorf("worker %d still runs", pid)
 		}
 	}
@@ -292,12 +320,12 @@ func TestClusterWorkers(t *testing.T) {
 // chance to stop them) notice, run OnParentCrash and exit.
 func TestClusterMasterDies(t *testing.T) {
 	c := startCluster(t, 2)
-	workers := children(c.cmd.Process.Pid)
+	workers := proctest.Children(c.cmd.Process.Pid)
 	c.signal(syscall.SIGKILL)
 	c.wait(10 * time.Second)
 	deadline := time.Now().Add(15 * time.Second)
 	for _, w := range workers {
-		for alive(w) {
+		for proctest.Alive(w) {
 			if time.Now().After(deadline) {
 				t.Fatalf("worker %d still runs after its master died", w)
 			}
@@ -318,7 +346,7 @@ func TestClusterHotRestart(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(b)) != strconv.Itoa(master) {
 		t.Fatalf("PID file %q %v, want %d", b, err, master)
 	}
-	before := children(master)
+	before := proctest.Children(master)
 	ws, _, err := websocket.DefaultDialer.Dial("ws://"+c.addr+"/hall", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -342,27 +370,8 @@ func TestClusterHotRestart(t *testing.T) {
 		}
 		break
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		now := children(master)
-		if len(now) == 2 && !contains(now, before[0]) && !contains(now, before[1]) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("workers %v not replaced: children %v", before, now)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	c.waitWorkers(2)
-	time.Sleep(300 * time.Millisecond)
-	close(stop)
-	for i, l := range loops {
-		<-l.done
-		t.Logf("loop %d: %d ok, %d failed (first: %v)", i, l.ok.Load(), l.failed.Load(), l.first)
-		if l.failed.Load() != 0 || l.ok.Load() < 10 {
-			t.Errorf("loop %d: %d requests failed, %d succeeded", i, l.failed.Load(), l.ok.Load())
-		}
-	}
+	c.awaitReplaced(2, before...)
+	noFailures(t, stop, loops)
 	if n := len(c.marks("crash")); n != 0 {
 		t.Errorf("the restart counted %d crashes", n)
 	}
@@ -374,14 +383,14 @@ func TestClusterHotRestart(t *testing.T) {
 	ws2.SetReadDeadline(time.Now().Add(10 * time.Second))
 	_, hello, err := ws2.ReadMessage()
 	ws2.Close()
-	if pid, _ := strconv.Atoi(strings.TrimPrefix(string(hello), "pid ")); err != nil || contains(before, pid) || !contains(children(master), pid) {
-		t.Fatalf("reconnected to %q (%v); old workers %v, now %v", hello, err, before, children(master))
+	if pid, _ := strconv.Atoi(strings.TrimPrefix(string(hello), "pid ")); err != nil || contains(before, pid) || !contains(proctest.Children(master), pid) {
+		t.Fatalf("reconnected to %q (%v); old workers %v, now %v", hello, err, before, proctest.Children(master))
 	}
 	c.signal(syscall.SIGINT)
 	if err := c.wait(20 * time.Second); err != nil {
 		t.Fatalf("exit after SIGINT: %v", err)
 	}
-	if left := children(master); len(left) > 0 {
+	if left := proctest.Children(master); len(left) > 0 {
 		t.Errorf("processes left behind: %v", left)
 	}
 }
@@ -513,7 +522,7 @@ func checkRedisClients(t *testing.T, url string, clusters ...*clusterApp) {
 	for _, line := range strings.Split(strings.TrimSpace(string(list)), "\n") {
 		for _, f := range strings.Fields(line) {
 			if peer, ok := strings.CutPrefix(f, "addr="); ok && peer != own {
-				byPID[socketOwner(peer, addr)]++
+				byPID[proctest.SocketOwner(peer, addr)]++
 			}
 		}
 	}
@@ -526,43 +535,6 @@ func checkRedisClients(t *testing.T, url string, clusters ...*clusterApp) {
 	if len(byPID) != len(clusters) {
 		t.Errorf("Redis clients in %d processes, want one per cluster (%d)", len(byPID), len(clusters))
 	}
-}
-
-// socketOwner returns the process holding the TCP connection from local
-// to remote (both "ip:port"), from /proc/net/tcp and /proc/*/fd.
-func socketOwner(local, remote string) int {
-	hexAddr := func(a string) string {
-		host, port, _ := net.SplitHostPort(a)
-		ip := net.ParseIP(host).To4()
-		p, _ := strconv.Atoi(port)
-		return fmt.Sprintf("%02X%02X%02X%02X:%04X", ip[3], ip[2], ip[1], ip[0], p)
-	}
-	l, r := hexAddr(local), hexAddr(remote)
-	b, _ := os.ReadFile("/proc/net/tcp")
-	inode := ""
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) > 9 && f[1] == l && f[2] == r {
-			inode = f[9]
-		}
-	}
-	if inode == "" {
-		return -1
-	}
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		fds, _ := os.ReadDir("/proc/" + d.Name() + "/fd")
-		for _, fd := range fds {
-			if link, _ := os.Readlink("/proc/" + d.Name() + "/fd/" + fd.Name()); link == "socket:["+inode+"]" {
-				return pid
-			}
-		}
-	}
-	return -1
 }
 
 // startRedis runs a redis-server on a free port for the test.
@@ -602,56 +574,6 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// children returns the PIDs of pid's child processes (zombies
-// excluded), from /proc.
-func children(pid int) []int {
-	var kids []int
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		p, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		ppid, state, ok := procStat(p)
-		if ok && ppid == pid && state != 'Z' {
-			kids = append(kids, p)
-		}
-	}
-	return kids
-}
-
-// procStat returns a process's parent and state.
-func procStat(pid int) (ppid int, state byte, ok bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, 0, false
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 || i+4 >= len(b) {
-		return 0, 0, false
-	}
-	f := strings.Fields(string(b[i+2:]))
-	if len(f) < 2 {
-		return 0, 0, false
-	}
-	ppid, _ = strconv.Atoi(f[1])
-	return ppid, f[0][0], true
-}
-
-// alive reports a process that exists and is not a zombie.
-func alive(pid int) bool {
-	_, state, ok := procStat(pid)
-	return ok && state != 'Z'
-}
-
-// killTree kills pid and its descendants.
-func killTree(pid int) {
-	for _, k := range children(pid) {
-		killTree(k)
-	}
-	syscall.Kill(pid, syscall.SIGKILL)
-}
-
 func contains(list []int, x int) bool {
 	for _, v := range list {
 		if v == x {
@@ -674,7 +596,7 @@ func TestClusterUpgrade(t *testing.T) {
 	defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
 	c := startCluster(t, 2)
 	old := c.cmd.Process.Pid
-	oldWorkers := children(old)
+	oldWorkers := proctest.Children(old)
 	stop := make(chan struct{})
 	kept := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 	defer kept.CloseIdleConnections()
@@ -689,25 +611,17 @@ func TestClusterUpgrade(t *testing.T) {
 	if err != nil || newMaster == old || newMaster == 0 {
 		t.Fatalf("PID file %q %v after the upgrade", b, err)
 	}
-	defer killTree(newMaster)
-	if kids := children(newMaster); len(kids) != 2 {
+	defer proctest.KillTree(newMaster)
+	if kids := proctest.Children(newMaster); len(kids) != 2 {
 		t.Fatalf("new master %d has workers %v", newMaster, kids)
 	}
 	for _, w := range oldWorkers {
-		if alive(w) {
+		if proctest.Alive(w) {
 			t.Errorf("old worker %d still runs", w)
 		}
 	}
-	time.Sleep(300 * time.Millisecond)
-	close(stop)
-	for i, l := range loops {
-		<-l.done
-		t.Logf("loop %d: %d ok, %d failed (first: %v)", i, l.ok.Load(), l.failed.Load(), l.first)
-		if l.failed.Load() != 0 || l.ok.Load() < 10 {
-			t.Errorf("loop %d: %d requests failed, %d succeeded", i, l.failed.Load(), l.ok.Load())
-		}
-	}
-	newWorkers := children(newMaster)
+	noFailures(t, stop, loops)
+	newWorkers := proctest.Children(newMaster)
 	syscall.Kill(newMaster, syscall.SIGTERM)
 	var ws syscall.WaitStatus
 	reaped := make(chan error, 1)
@@ -724,7 +638,7 @@ func TestClusterUpgrade(t *testing.T) {
 		t.Fatal("the new master did not stop")
 	}
 	for _, w := range newWorkers {
-		if alive(w) {
+		if proctest.Alive(w) {
 			t.Errorf("worker %d of the new master still runs", w)
 		}
 	}

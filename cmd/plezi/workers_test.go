@@ -12,6 +12,7 @@ import (
 	"time"
 
 	gws "github.com/gorilla/websocket"
+	"github.com/plezi-go/plezi/internal/proctest"
 )
 
 // TestDemoWorkers: "plezi -w 2 -t 2" runs a master and two worker processes
@@ -31,7 +32,7 @@ func TestDemoWorkers(t *testing.T) {
 	for i := range clients {
 		clients[i] = dial(t, base)
 	}
-	if kids := childPIDs(master); len(kids) != 2 {
+	if kids := proctest.Children(master); len(kids) != 2 {
 		t.Fatalf("worker processes %v, want 2", kids)
 	}
 	// A worker tells the master about a new channel over its link when
@@ -53,32 +54,10 @@ func TestDemoWorkers(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("the master did not stop")
 	}
-	if kids := childPIDs(master); len(kids) != 0 {
+	if kids := proctest.Children(master); len(kids) != 0 {
 		t.Errorf("processes left: %v", kids)
 	}
 	if _, err := os.Stat(pidFile); !os.IsNotExist(err) {
 		t.Errorf("PID file left: %v", err)
 	}
-}
-
-// childPIDs returns the live children of pid, from /proc.
-func childPIDs(pid int) []int {
-	var kids []int
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		p, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + d.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-		if len(f) > 1 && f[1] == strconv.Itoa(pid) && f[0] != "Z" {
-			kids = append(kids, p)
-		}
-	}
-	return kids
 }
