@@ -19,10 +19,11 @@ import (
 // worker processes: helperEnv set makes TestMain call clusterHelper
 // instead of the tests, in the master and in every worker.
 const (
-	helperEnv     = "PLEZI_TEST_CLUSTER" // a folder for the helper's marks
-	helperAddr    = "PLEZI_TEST_ADDR"
-	helperWorkers = "PLEZI_TEST_WORKERS"
-	helperRedis   = "PLEZI_TEST_REDIS"
+	helperEnv       = "PLEZI_TEST_CLUSTER" // a folder for the helper's marks
+	helperAddr      = "PLEZI_TEST_ADDR"
+	helperWorkers   = "PLEZI_TEST_WORKERS"
+	helperRedis     = "PLEZI_TEST_REDIS"
+	helperReusePort = "PLEZI_TEST_REUSEPORT"
 )
 
 // PID answers with the process ID of the worker serving the request.
@@ -65,6 +66,7 @@ func clusterHelper() int {
 		},
 	}
 	a.Workers, _ = strconv.Atoi(os.Getenv(helperWorkers))
+	a.Cluster.ReusePort = os.Getenv(helperReusePort) != ""
 	if url := os.Getenv(helperRedis); url != "" {
 		a.RemotePubSub = func(b *pubsub.Broker) (pubsub.Engine, error) {
 			return redis.New(b, redis.Options{URL: url, Logger: logger})

@@ -340,7 +340,24 @@ func TestClusterMasterDies(t *testing.T) {
 // TestClusterHotRestart: SIGUSR1 replaces every worker while clients
 // loop on requests, on new and on kept-alive connections: none fails.
 func TestClusterHotRestart(t *testing.T) {
-	c := startCluster(t, 2)
+	forListenModes(t, testHotRestart)
+}
+
+// listenModes are the ways workers get their sockets: one shared socket,
+// or one SO_REUSEPORT socket each.
+var listenModes = []struct {
+	name string
+	env  []string
+}{{"shared", nil}, {"reuseport", []string{helperReusePort + "=1"}}}
+
+func forListenModes(t *testing.T, f func(t *testing.T, env []string)) {
+	for _, m := range listenModes {
+		t.Run(m.name, func(t *testing.T) { f(t, m.env) })
+	}
+}
+
+func testHotRestart(t *testing.T, env []string) {
+	c := startCluster(t, 2, env...)
 	master := c.cmd.Process.Pid
 	b, err := os.ReadFile(filepath.Join(c.dir, "pid"))
 	if err != nil || strings.TrimSpace(string(b)) != strconv.Itoa(master) {
@@ -392,6 +409,30 @@ func TestClusterHotRestart(t *testing.T) {
 	}
 	if left := proctest.Children(master); len(left) > 0 {
 		t.Errorf("processes left behind: %v", left)
+	}
+}
+
+// TestClusterReusePort: with a socket per worker, connections opened
+// one at a time spread over the workers (with one shared socket they
+// may all go to one; see the cluster package doc).
+func TestClusterReusePort(t *testing.T) {
+	c := startCluster(t, 3, helperReusePort+"=1")
+	counts := map[string]int{}
+	for i := 0; i < 300; i++ {
+		pid, err := c.get("/pid")
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[pid]++
+	}
+	t.Logf("300 connections, one at a time, per worker: %v", counts)
+	if len(counts) != 3 {
+		t.Fatalf("connections reached %d workers of 3: %v", len(counts), counts)
+	}
+	for pid, n := range counts {
+		if n < 50 {
+			t.Errorf("worker %s got %d of 300 connections", pid, n)
+		}
 	}
 }
 
@@ -587,14 +628,16 @@ func contains(list []int, x int) bool {
 // file with the listeners; once its workers serve, the old master stops
 // its own and exits 0. Clients looping on requests see no failure. The
 // new master then stops on SIGTERM and leaves nothing behind.
-func TestClusterUpgrade(t *testing.T) {
+func TestClusterUpgrade(t *testing.T) { forListenModes(t, testUpgrade) }
+
+func testUpgrade(t *testing.T, env []string) {
 	// Orphans (the new master, once the old one exits) become this
 	// process's children, so the test can reap it.
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		t.Fatal(err)
 	}
 	defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
-	c := startCluster(t, 2)
+	c := startCluster(t, 2, env...)
 	old := c.cmd.Process.Pid
 	oldWorkers := proctest.Children(old)
 	stop := make(chan struct{})

@@ -92,6 +92,16 @@ type Cluster struct {
 	// 1. With 1 or less there is no master: the process serves alone.
 	Workers int
 
+	// ReusePort gives each worker a TCP listening socket of its own,
+	// bound with SO_REUSEPORT (Linux only; elsewhere it is ignored),
+	// instead of the one socket all workers share. The kernel then spreads
+	// connections evenly, where a shared socket may favour one worker
+	// (see the package doc). The master holds every socket, so a hot
+	// restart loses nothing (a worker's replacement takes its socket); but
+	// while a worker is down (after a crash, until it is started again)
+	// the connections the kernel hashes to its socket wait for it.
+	ReusePort bool
+
 	// PIDFile, when set, gets the master's process ID while it runs.
 	PIDFile string
 
@@ -130,8 +140,8 @@ type Cluster struct {
 	once     sync.Once
 	role     Role
 	workerID int
-	inherit  map[string]*os.File // by "network address"
-	bound    []boundListener     // the master's, in order
+	inherit  map[string][]*os.File // by "network address"
+	bound    []boundListener       // the master's, in order
 	mu       sync.Mutex
 	link     *link         // a worker's link to the master
 	bus      *Bus          // over link
@@ -145,15 +155,20 @@ type Cluster struct {
 	upgrader *os.File      // a new master's pipe to the master that started it
 }
 
-// boundListener is a listening socket the master passes to its workers,
-// kept as a bare descriptor: an os.File would be registered with Go's
-// poller (the master would wake for every connection it never accepts),
-// and os.File.Fd would switch the socket, shared with every worker, to
+// boundListener is a listening address the master passes to its
+// workers: one socket for all of them, or with ReusePort one per worker
+// (worker n gets fds[(n-1) % len(fds)]). Sockets are kept as bare
+// descriptors: an os.File would be registered with Go's poller (the
+// master would wake for every connection it never accepts), and
+// os.File.Fd would switch a socket, shared with every worker, to
 // blocking mode.
 type boundListener struct {
 	key string
-	fd  uintptr
+	fds []uintptr
 }
+
+// fd returns worker n's socket.
+func (b boundListener) fd(n int) uintptr { return b.fds[(n-1)%len(b.fds)] }
 
 // fileFD returns f's descriptor without os.File.Fd's side effect.
 func fileFD(f *os.File) uintptr {
@@ -164,15 +179,27 @@ func fileFD(f *os.File) uintptr {
 	return fd
 }
 
-// keep records a listening socket for the workers: a bare duplicate of
-// f's descriptor; f is closed.
-func (c *Cluster) keep(key string, f *os.File) error {
-	fd, err := rawDup(f)
-	f.Close()
+// keep records listening sockets for the workers: bare duplicates of the
+// files' descriptors; the files are closed.
+func (c *Cluster) keep(key string, files ...*os.File) error {
+	b := boundListener{key: key}
+	var err error
+	for _, f := range files {
+		if err == nil {
+			var fd uintptr
+			if fd, err = rawDup(f); err == nil {
+				b.fds = append(b.fds, fd)
+			}
+		}
+		f.Close()
+	}
 	if err != nil {
+		for _, fd := range b.fds {
+			closeFD(fd)
+		}
 		return err
 	}
-	c.bound = append(c.bound, boundListener{key, fd})
+	c.bound = append(c.bound, b)
 	return nil
 }
 
@@ -250,21 +277,15 @@ func envCount(name string) int {
 func (c *Cluster) Listen(network, address string) (net.Listener, error) {
 	c.init()
 	key := network + " " + address
-	if f, ok := c.inherit[key]; ok {
+	if files, ok := c.inherit[key]; ok {
 		delete(c.inherit, key)
-		ln, err := net.FileListener(f)
-		if err != nil || c.role != Master {
-			f.Close()
-			return ln, err
-		}
-		if err := c.keep(key, f); err != nil {
-			ln.Close()
-			return nil, err
-		}
-		return ln, nil
+		return c.adopt(key, network, files)
 	}
 	if c.role == Worker {
 		return nil, fmt.Errorf("%w: %s %s", ErrNotInherited, network, address)
+	}
+	if c.role == Master && c.reusePort(network) {
+		return c.bindReusePort(key, network, address)
 	}
 	ln, err := net.Listen(network, address)
 	if err != nil || c.role != Master {
@@ -273,27 +294,120 @@ func (c *Cluster) Listen(network, address string) (net.Listener, error) {
 	if ul, ok := ln.(*net.UnixListener); ok {
 		ul.SetUnlinkOnClose(false) // the master removes it when it stops
 	}
-	f, err := ln.(interface{ File() (*os.File, error) }).File()
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	if err := c.keep(key, f); err != nil {
+	if err := c.keepListeners(key, ln); err != nil {
 		ln.Close()
 		return nil, err
 	}
 	return ln, nil
 }
 
-// inherited returns the listeners named in the environment.
-func inherited() map[string]*os.File {
+// adopt takes inherited sockets: a worker serves its one; a new master
+// (SIGUSR2) keeps them for its workers, one per worker with ReusePort
+// (binding more, or closing those it has no worker for: the connections
+// queued on those are reset), else one.
+func (c *Cluster) adopt(key, network string, files []*os.File) (net.Listener, error) {
+	ln, err := net.FileListener(files[0])
+	if err != nil || c.role != Master {
+		for _, f := range files {
+			f.Close()
+		}
+		return ln, err
+	}
+	want := 1
+	if c.reusePort(network) {
+		want = c.Count()
+	}
+	for len(files) > want {
+		files[len(files)-1].Close()
+		files = files[:len(files)-1]
+	}
+	if err := c.keep(key, files...); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	b := &c.bound[len(c.bound)-1]
+	for len(b.fds) < want {
+		l, err := listenReusePort(network, ln.Addr().String())
+		if err == nil {
+			var f *os.File
+			if f, err = l.(interface{ File() (*os.File, error) }).File(); err == nil {
+				var fd uintptr
+				fd, err = rawDup(f)
+				f.Close()
+				b.fds = append(b.fds, fd)
+			}
+			l.Close()
+		}
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
+	return ln, nil
+}
+
+// bindReusePort binds one SO_REUSEPORT socket per worker on the same
+// address (the first resolves a ":0" port) and returns the first.
+func (c *Cluster) bindReusePort(key, network, address string) (net.Listener, error) {
+	var lns []net.Listener
+	closeAll := func() {
+		for _, l := range lns {
+			l.Close()
+		}
+	}
+	for i := 0; i < c.Count(); i++ {
+		if i == 1 {
+			address = lns[0].Addr().String()
+		}
+		l, err := listenReusePort(network, address)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		lns = append(lns, l)
+	}
+	if err := c.keepListeners(key, lns...); err != nil {
+		closeAll()
+		return nil, err
+	}
+	for _, l := range lns[1:] {
+		l.Close() // the master keeps their duplicates
+	}
+	return lns[0], nil
+}
+
+// keepListeners keeps duplicates of the listeners' sockets.
+func (c *Cluster) keepListeners(key string, lns ...net.Listener) error {
+	files := make([]*os.File, 0, len(lns))
+	for _, l := range lns {
+		f, err := l.(interface{ File() (*os.File, error) }).File()
+		if err != nil {
+			for _, f := range files {
+				f.Close()
+			}
+			return err
+		}
+		files = append(files, f)
+	}
+	return c.keep(key, files...)
+}
+
+// reusePort reports whether network's listeners get a socket per worker.
+func (c *Cluster) reusePort(network string) bool {
+	return c.ReusePort && reusePortBalances && strings.HasPrefix(network, "tcp")
+}
+
+// inherited returns the listeners named in the environment: one line
+// per descriptor, a key repeated for its sockets of a ReusePort
+// listener (a new master gets them all).
+func inherited() map[string][]*os.File {
 	v := os.Getenv(envListeners)
 	if v == "" {
 		return nil
 	}
-	m := make(map[string]*os.File)
+	m := make(map[string][]*os.File)
 	for i, key := range strings.Split(v, "\n") {
-		m[key] = os.NewFile(uintptr(firstListen+i), key)
+		m[key] = append(m[key], os.NewFile(uintptr(firstListen+i), key))
 	}
 	return m
 }

@@ -55,15 +55,24 @@
 // SO_REUSEPORT spreads better when connections arrive one at a time (the
 // kernel hashes them); the shared socket, watched with EPOLLEXCLUSIVE,
 // wakes the most recent waiter first, which favours one worker until it
-// is busy, and spreads evenly under concurrent arrivals. We keep the
-// shared socket: its backlog survives workers coming and going, where an
-// SO_REUSEPORT socket that closes (a worker stopping in a hot restart, or
-// crashing) resets the connections queued on it, and while a worker is
-// down the others take its share instead of its queue waiting for the
-// respawn. A stopping worker accepts what the kernel queued for it before
-// it lets go of the socket (see engine.Engine.ListenOn). Per-worker
-// SO_REUSEPORT sockets held open by the master would keep both
-// properties for restarts but not for crashes; not done.
+// is busy (wrk's 100 connections over two workers split anywhere from
+// 47/53 to 3/97), and spreads evenly under concurrent arrivals. The
+// shared socket is the default: its backlog survives workers coming and
+// going, and while a worker is down the others take its share.
+//
+// Cluster.ReusePort (Linux, TCP) gives each worker an SO_REUSEPORT
+// socket of its own instead: connections spread evenly (wrk's 100: 49/51
+// in every run; 300 one at a time over three workers: 97/99/104). The
+// master binds and holds every socket, so a worker that stops in a hot
+// restart hands its socket, backlog included, to its replacement (a
+// plain SO_REUSEPORT socket that closes resets the connections queued on
+// it); what ReusePort gives up is the crash case: until a crashed worker
+// is started again, the connections the kernel hashes to its socket
+// wait. A new master (SIGUSR2) inherits every socket; with fewer workers
+// than sockets it closes the extra ones (resetting what they queued).
+//
+// A stopping worker accepts what the kernel queued for it before it lets
+// go of a socket (see engine.Engine.ListenOn).
 //
 // The master passes descriptors with syscall.ForkExec, never os/exec:
 // exec.Cmd calls os.File.Fd, which switches a socket to blocking mode,

@@ -61,19 +61,18 @@ type proc struct {
 }
 
 type master struct {
-	c        *Cluster
-	exe      string // this binary, for workers
-	upgrade  string // the program's path on disk, for SIGUSR2
-	router   *router
-	slots    []*proc // the current process of each worker number (nil: down)
-	procs    map[*proc]bool
-	backoff  []time.Duration
-	events   chan event
-	sigs     chan os.Signal
-	done     chan struct{} // closed when Run returns
-	stopReq  bool          // SIGINT/SIGTERM arrived
-	handoff  bool          // a new master took over
-	listenTo string        // envListeners' value
+	c       *Cluster
+	exe     string // this binary, for workers
+	upgrade string // the program's path on disk, for SIGUSR2
+	router  *router
+	slots   []*proc // the current process of each worker number (nil: down)
+	procs   map[*proc]bool
+	backoff []time.Duration
+	events  chan event
+	sigs    chan os.Signal
+	done    chan struct{} // closed when Run returns
+	stopReq bool          // SIGINT/SIGTERM arrived
+	handoff bool          // a new master took over
 }
 
 func newMaster(c *Cluster) (*master, error) {
@@ -87,11 +86,6 @@ func newMaster(c *Cluster) (*master, error) {
 		return nil, err
 	}
 	m.upgrade = c.program
-	keys := make([]string, len(c.bound))
-	for i, b := range c.bound {
-		keys[i] = b.key
-	}
-	m.listenTo = strings.Join(keys, "\n")
 	return m, nil
 }
 
@@ -265,7 +259,7 @@ func (m *master) spawn(id int) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	pr, err := m.launch(m.exe, "worker", strconv.Itoa(id), child, workerAttr())
+	pr, err := m.launch(m.exe, "worker", id, child, workerAttr())
 	closeFD(child)
 	if err != nil {
 		parent.Close()
@@ -292,14 +286,21 @@ func (m *master) spawn(id int) (*proc, error) {
 // master's). It passes raw descriptors: exec.Cmd would call os.File.Fd,
 // which puts the listening sockets, shared with the running workers, in
 // blocking mode.
-func (m *master) launch(exe, role, id string, fd3 uintptr, sys *syscall.SysProcAttr) (*os.Process, error) {
-	env := append(os.Environ(), envRole+"="+role, envListeners+"="+m.listenTo)
-	if id != "" {
-		env = append(env, envWorkerID+"="+id)
-	}
+func (m *master) launch(exe, role string, id int, fd3 uintptr, sys *syscall.SysProcAttr) (*os.Process, error) {
 	files := []uintptr{0, 1, 2, fd3}
+	var keys []string
 	for _, b := range m.c.bound {
-		files = append(files, b.fd)
+		if id > 0 { // a worker: its socket of each listener
+			files, keys = append(files, b.fd(id)), append(keys, b.key)
+			continue
+		}
+		for _, fd := range b.fds { // a new master: all of them
+			files, keys = append(files, fd), append(keys, b.key)
+		}
+	}
+	env := append(os.Environ(), envRole+"="+role, envListeners+"="+strings.Join(keys, "\n"))
+	if id > 0 {
+		env = append(env, envWorkerID+"="+strconv.Itoa(id))
 	}
 	argv := append([]string{os.Args[0]}, os.Args[1:]...)
 	pid, err := forkExec(exe, argv, &syscall.ProcAttr{Env: env, Files: files, Sys: sys})
@@ -402,7 +403,9 @@ func (m *master) shutdown() {
 		if !m.handoff && strings.HasPrefix(b.key, "unix ") {
 			os.Remove(strings.TrimPrefix(b.key, "unix "))
 		}
-		closeFD(b.fd)
+		for _, fd := range b.fds {
+			closeFD(fd)
+		}
 	}
 	if m.c.OnFinish != nil {
 		m.c.OnFinish()
@@ -418,7 +421,7 @@ func (m *master) startUpgrade() {
 		m.c.log().Error("plezi/cluster: upgrade: pipe", "err", err)
 		return
 	}
-	pr, err := m.launch(m.upgrade, "master", "", fileFD(w), nil)
+	pr, err := m.launch(m.upgrade, "master", 0, fileFD(w), nil)
 	w.Close()
 	if err != nil {
 		r.Close()

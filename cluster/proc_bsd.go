@@ -3,6 +3,7 @@
 package cluster
 
 import (
+	"net"
 	"os"
 	"syscall"
 )
@@ -17,3 +18,10 @@ func forkExec(path string, argv []string, attr *syscall.ProcAttr) (int, error) {
 }
 
 func selfExe() (string, error) { return os.Executable() }
+
+// reusePortBalances: SO_REUSEPORT does not spread connections here.
+const reusePortBalances = false
+
+func listenReusePort(network, address string) (net.Listener, error) {
+	return net.Listen(network, address)
+}

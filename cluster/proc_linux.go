@@ -1,11 +1,15 @@
 package cluster
 
 import (
+	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // workerAttr puts a worker in its own process group (a terminal's Ctrl-C
@@ -66,4 +70,22 @@ func selfExe() (string, error) {
 		return "", err
 	}
 	return filepath.Clean(p), nil
+}
+
+// reusePortBalances: Linux spreads connections over the sockets of an
+// SO_REUSEPORT group.
+const reusePortBalances = true
+
+// listenReusePort binds a TCP listener with SO_REUSEPORT.
+func listenReusePort(network, address string) (net.Listener, error) {
+	lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		if err := rc.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+		}); err != nil {
+			return err
+		}
+		return serr
+	}}
+	return lc.Listen(context.Background(), network, address)
 }

@@ -2,7 +2,10 @@
 
 package cluster
 
-import "os"
+import (
+	"net"
+	"os"
+)
 
 // Worker processes need descriptor inheritance by number, which this
 // system lacks: every process is Single.
@@ -14,3 +17,9 @@ func (c *Cluster) watchParent() {}
 
 func rawDup(f *os.File) (uintptr, error) { return 0, ErrUnsupported }
 func closeFD(fd uintptr)                 {}
+
+const reusePortBalances = false
+
+func listenReusePort(network, address string) (net.Listener, error) {
+	return net.Listen(network, address)
+}

@@ -47,6 +47,7 @@ type options struct {
 	redis, pidFile               string
 	port, threads, keepAlive     int
 	workers                      int
+	reusePort                    bool
 	maxBodyMiB, maxHeadKiB       int
 	verbose, tls                 bool
 }
@@ -59,6 +60,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.port, "p", envInt("PORT", 3000), "port (default $PORT, else 3000)")
 	fs.IntVar(&o.threads, "t", 0, "handler goroutines (0: handlers run on the event loops)")
 	fs.IntVar(&o.workers, "w", 0, "worker processes (0: $WORKERS, then $WEB_CONCURRENCY, else 1; negative: CPUs/|n|)")
+	fs.BoolVar(&o.reusePort, "reuseport", false, "with workers: a SO_REUSEPORT socket per worker (Linux; spreads connections evenly)")
 	fs.StringVar(&o.pidFile, "pid", "", "write the process ID (the master's, with workers) to this file")
 	fs.StringVar(&o.www, "www", "", "serve static files from this folder")
 	fs.BoolVar(&o.verbose, "v", false, "access log to stderr")
@@ -130,7 +132,7 @@ func run(args []string, stderr io.Writer) error {
 		s.AccessLog = logger
 	}
 	a := &plezi.App{Engine: e, Server: s, Logger: logger, Workers: o.workers, PIDFile: o.pidFile,
-		Cluster: &cluster.Cluster{Logger: logger}}
+		Cluster: &cluster.Cluster{Logger: logger, ReusePort: o.reusePort}}
 	what := "the demo (a chat room)"
 	if o.www != "" {
 		what = "files from " + o.www

@@ -36,8 +36,9 @@ import (
 
 // clusterSpec is a cluster server's shape.
 type clusterSpec struct {
-	workers int // worker processes; 1: no master, a single process
-	procs   int // GOMAXPROCS of each worker (0: inherited, the harness's -gomaxprocs)
+	workers int  // worker processes; 1: no master, a single process
+	procs   int  // GOMAXPROCS of each worker (0: inherited, the harness's -gomaxprocs)
+	reuse   bool // a SO_REUSEPORT socket per worker (cluster.Cluster.ReusePort)
 }
 
 // httpClusterKinds are the HTTP servers of the http benchmark that run
@@ -46,6 +47,7 @@ var httpClusterKinds = map[string]clusterSpec{
 	"plezi-w1":    {workers: 1},
 	"plezi-w2":    {workers: 2},
 	"plezi-w2-p1": {workers: 2, procs: 1},
+	"plezi-w2-rp": {workers: 2, reuse: true},
 }
 
 // preforkChildren is fasthttp-prefork's child count (prefork starts one
@@ -112,6 +114,7 @@ func helloNative(x *httpd.Ctx) {
 // alone (an engine with Threads 0, as plezi-native).
 func servePleziCluster(spec clusterSpec, s *httpd.Server) (string, func() error, error) {
 	cl, ctl := benchCluster(spec.workers)
+	cl.ReusePort = spec.reuse
 	ln, err := cl.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err

@@ -62,6 +62,7 @@ var httpLabels = map[string]string{
 	"plezi-w1":            "plezi httpd, Native, cluster Workers 1 (one process)",
 	"plezi-w2":            "plezi httpd, Native, cluster Workers 2 (master + 2 workers, GOMAXPROCS 2 each)",
 	"plezi-w2-p1":         "plezi httpd, Native, cluster Workers 2 (master + 2 workers, GOMAXPROCS 1 each)",
+	"plezi-w2-rp":         "plezi httpd, Native, cluster Workers 2, ReusePort (a socket per worker, GOMAXPROCS 2 each)",
 	"fasthttp-prefork":    "fasthttp v1.78.0 prefork (parent + 2 children, GOMAXPROCS 1 each)",
 	"fasthttp-prefork-p2": "fasthttp v1.78.0 prefork (parent + 2 children, GOMAXPROCS 2 each)",
 }
@@ -79,6 +80,8 @@ var httpRatios = []struct {
 	{"plezi-w1", "plezi-native", 0},
 	{"plezi-w2", "plezi-w1", 0},
 	{"plezi-w2-p1", "plezi-w1", 0},
+	{"plezi-w2-rp", "plezi-w1", 0},
+	{"plezi-w2-rp", "fasthttp-prefork", 0},
 	{"plezi-w2", "fasthttp-prefork", 0},
 	{"plezi-w2-p1", "fasthttp-prefork", 0},
 	{"plezi-w2", "fasthttp-prefork-p2", 0},

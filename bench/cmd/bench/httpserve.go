@@ -38,6 +38,7 @@ var httpKinds = []string{
 	"plezi-w1",            // plezi-native started through package cluster with Workers 1: one process, no master
 	"plezi-w2",            // package cluster, Workers 2: a master and 2 worker processes, GOMAXPROCS inherited (2) each
 	"plezi-w2-p1",         // plezi-w2 with GOMAXPROCS 1 in each worker (one event loop each)
+	"plezi-w2-rp",         // plezi-w2 with a SO_REUSEPORT socket per worker
 	"fasthttp-prefork",    // fasthttp's prefork package: a parent and 2 children, GOMAXPROCS 1 each (prefork sets it)
 	"fasthttp-prefork-p2", // fasthttp-prefork with GOMAXPROCS 2 in each child
 }
@@ -73,7 +74,7 @@ func serveHTTPKind(kind string) (string, func() error, error) {
 	switch kind {
 	case "plezi-native":
 		return servePlezi(&httpd.Server{Native: helloNative})
-	case "plezi-w1", "plezi-w2", "plezi-w2-p1":
+	case "plezi-w1", "plezi-w2", "plezi-w2-p1", "plezi-w2-rp":
 		return servePleziCluster(httpClusterKinds[kind], &httpd.Server{Native: helloNative})
 	case "fasthttp-prefork":
 		return serveFastHTTPPrefork(0)
