@@ -49,7 +49,11 @@ func (c *Say) Index() (any, error) {
 // clusterHelper is the helper application's main.
 func clusterHelper() int {
 	dir := os.Getenv(helperEnv)
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("pid", os.Getpid())
+	level := slog.LevelWarn
+	if os.Getenv("PLEZI_TEST_VERBOSE") != "" {
+		level = slog.LevelInfo
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("pid", os.Getpid())
 	a := &plezi.App{
 		Engine:  &engine.Engine{ShutdownTimeout: 5 * time.Second, Logger: logger},
 		Logger:  logger,
