@@ -415,6 +415,13 @@ func (e *Engine) Stop(ctx context.Context) error {
 	for _, l := range loops {
 		l.post(job{op: opShutdown})
 	}
+	// Every loop lets go of the listeners first: one that drains a shared
+	// listener's backlog as it does (see loop.unlisten) takes in
+	// connections, which must be counted before waiting for idleness, or
+	// they would be left to the process's exit.
+	for _, ln := range listeners {
+		<-ln.done
+	}
 	var err error
 	if !e.waitIdle(ctx.Done()) {
 		err = ctx.Err()
@@ -428,9 +435,6 @@ func (e *Engine) Stop(ctx context.Context) error {
 			e.log().Error("plezi/engine: shutdown: callbacks did not return", "connections", e.live.Load())
 		}
 		cancel()
-	}
-	for _, ln := range listeners {
-		<-ln.done
 	}
 	if e.pool != nil {
 		e.pool.stop()

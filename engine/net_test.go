@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"io"
 	"net"
@@ -409,4 +410,63 @@ func TestListenOn(t *testing.T) {
 			}
 		})
 	}
+}
+
+// quietShutdown echoes once then closes, and does nothing at shutdown:
+// like an HTTP connection that has not sent its request yet.
+type quietShutdown struct{}
+
+func (quietShutdown) OnData(c *engine.Conn, p []byte) {
+	c.Write(p)
+	c.Close()
+}
+func (quietShutdown) OnShutdown(c *engine.Conn) {}
+
+// TestStopServesWhatTheDrainTook: connections a loop takes from a
+// listener's backlog as it lets go of it during Stop are served before
+// Stop waits for idleness (they used to be left behind when that loop
+// was late: Stop found no connection, and the loops exited).
+func TestStopServesWhatTheDrainTook(t *testing.T) {
+	e := &engine.Engine{Loops: 2, IgnoreSignals: true}
+	ln, err := e.Listen("tcp", "127.0.0.1:0", func(*engine.Conn) engine.Protocol { return quietShutdown{} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	e.On(engine.Started, func() { close(started) })
+	done := make(chan error, 1)
+	go func() { done <- e.Start() }()
+	<-started
+	// Keep both loops busy, so that the connection waits in the backlog.
+	release := make(chan struct{})
+	var busy sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		busy.Add(1)
+		e.Run(func() { busy.Done(); <-release })
+	}
+	busy.Wait()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	stopped := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		stopped <- e.Stop(ctx)
+	}()
+	time.Sleep(50 * time.Millisecond) // Stop is waiting for the loops
+	close(release)
+	time.Sleep(100 * time.Millisecond) // the loops took the connection in
+	c.Write([]byte("ping"))            // its request comes a little later
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 4)
+	if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "ping" {
+		t.Fatalf("the connection in the backlog got %q, %v", buf, err)
+	}
+	if err := <-stopped; err != nil {
+		t.Errorf("Stop: %v", err)
+	}
+	<-done
 }
