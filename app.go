@@ -158,10 +158,7 @@ func (a *App) server() *httpd.Server {
 // serves it (the returned Listener shows the address in both; the
 // master's never accepts).
 func (a *App) Listen(addr string) (*engine.Listener, error) {
-	network := "tcp"
-	if isUnix(addr) {
-		network = "unix"
-	}
+	network := networkOf(addr)
 	if cl := a.cluster(); cl.Role() != cluster.Single {
 		return a.listenCluster(cl, network, addr)
 	}
@@ -170,10 +167,7 @@ func (a *App) Listen(addr string) (*engine.Listener, error) {
 
 // ListenTLS is Listen for HTTPS with cfg.
 func (a *App) ListenTLS(addr string, cfg *tls.Config) (*engine.Listener, error) {
-	network := "tcp"
-	if isUnix(addr) {
-		network = "unix"
-	}
+	network := networkOf(addr)
 	if cl := a.cluster(); cl.Role() != cluster.Single {
 		ln, err := cl.Listen(network, addr)
 		if err != nil {

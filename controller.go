@@ -1,7 +1,6 @@
 package plezi
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -60,14 +59,9 @@ func (c *Controller) bindNative(a *App, x *httpd.Ctx, rt *route.Route[*target], 
 // native request on first use.
 func (c *Controller) std() (http.ResponseWriter, *http.Request) {
 	if c.req == nil && c.x != nil {
-		w, r, err := c.x.HTTP()
-		if err != nil {
-			// ServeCtx takes only targets that parse.
-			panic(fmt.Errorf("plezi: native request: %w", err))
-		}
-		c.w, c.req = w, r
+		c.w, c.req = stdOf(c.x)
 		if c.format != "" {
-			setType(w, c.format)
+			setType(c.w, c.format)
 		}
 	}
 	return c.w, c.req

@@ -2,6 +2,7 @@ package plezi
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 
 	"github.com/plezi-go/plezi/httpd"
@@ -10,9 +11,9 @@ import (
 
 // ServeCtx serves a request on httpd's native Ctx: set it as an
 // httpd.Server's Native (with the App as its Handler), as App.Listen
-// does. The common request — GET or HEAD without a body, not asking for an upgrade
-// or an event stream, with a plain origin-form path — is routed and
-// answered on httpd's native Ctx: no *http.Request or ResponseWriter is
+// does. The common request (GET or HEAD without a body, not asking for
+// an upgrade or an event stream, with a plain origin-form path) is
+// routed and answered on the Ctx: no *http.Request or ResponseWriter is
 // made unless the controller asks for one (Request, ResponseWriter,
 // Cookies, Redirect, SendFile, an error page), and then they are built
 // for the rest of the request. Every other request goes to ServeHTTP
@@ -50,36 +51,31 @@ func (a *App) ServeCtx(x *httpd.Ctx) {
 
 // serveRouteNative serves x with route m if its target takes it.
 func (a *App) serveRouteNative(x *httpd.Ctx, verb string, m *route.Route[*target], match *route.Match) bool {
-	t := m.Value
-	if t.handler != nil {
+	if h := m.Value.handler; h != nil {
 		w, r := stdOf(x)
-		for i := 0; i < match.Len(); i++ {
-			r.SetPathValue(match.At(i))
-		}
-		t.handler.ServeHTTP(w, r)
+		serveHandler(h, w, r, match)
 		return true
 	}
-	ct := t.ctrl
+	ct := m.Value.ctrl
 	act := pick(ct, verb, match)
 	if act == nil {
 		return false // the next route may take it
 	}
-	inst := ct.newInstance()
-	c := &Controller{}
-	if ct.base {
-		c = inst.(controllerBase).base()
-	}
+	inst, c := ct.newController()
 	c.bindNative(a, x, m, match)
 	a.call(c, inst, func() (any, error) { return act(inst) })
 	c.x = nil // x is the connection's: it serves the next request
 	return true
 }
 
-// stdOf returns x's net/http values; ServeCtx checked that its target
-// parses.
+// stdOf returns x's net/http values; ServeCtx took only targets that
+// parse.
 func stdOf(x *httpd.Ctx) (http.ResponseWriter, *http.Request) {
-	c := Controller{x: x}
-	return c.std()
+	w, r, err := x.HTTP()
+	if err != nil {
+		panic(fmt.Errorf("plezi: native request: %w", err))
+	}
+	return w, r
 }
 
 // nativeVerb returns the method of a request the native path may serve.

@@ -93,6 +93,16 @@ func (ct *ctrlType) bindActions(c any, pt reflect.Type) string {
 // registration.
 func (ct *ctrlType) newInstance() any { return reflect.New(ct.typ).Interface() }
 
+// newController returns a fresh controller and its Controller: the
+// embedded one, or a separate one for a type that does not embed it.
+func (ct *ctrlType) newController() (any, *Controller) {
+	inst := ct.newInstance()
+	if ct.base {
+		return inst, inst.(controllerBase).base()
+	}
+	return inst, &Controller{}
+}
+
 // has reports whether the controller answers any REST verb.
 func (ct *ctrlType) has(k actionKind) bool { return ct.actions[k] != nil }
 

@@ -35,15 +35,20 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveRoute serves r with route m if its target takes it.
 func (a *App) serveRoute(w http.ResponseWriter, r *http.Request, m *route.Route[*target], match *route.Match, carry **bodyCarry) bool {
-	t := m.Value
-	if t.handler != nil {
-		for i := 0; i < match.Len(); i++ {
-			r.SetPathValue(match.At(i))
-		}
-		t.handler.ServeHTTP(w, r)
+	if h := m.Value.handler; h != nil {
+		serveHandler(h, w, r, match)
 		return true
 	}
 	return a.serveController(w, r, m, match, carry)
+}
+
+// serveHandler runs a mounted http.Handler with the route's parameters
+// as r's path values.
+func serveHandler(h http.Handler, w http.ResponseWriter, r *http.Request, match *route.Match) {
+	for i := 0; i < match.Len(); i++ {
+		r.SetPathValue(match.At(i))
+	}
+	h.ServeHTTP(w, r)
 }
 
 // serveController makes a fresh controller and calls the method the
@@ -61,11 +66,7 @@ func (a *App) serveController(w http.ResponseWriter, r *http.Request, m *route.R
 	case verb != http.MethodPost && pick(ct, verb, match) == nil:
 		return false // cheap refusal: no body read, no controller made
 	}
-	inst := ct.newInstance()
-	c := &Controller{}
-	if ct.base {
-		c = inst.(controllerBase).base()
-	}
+	inst, c := ct.newController()
 	c.bind(a, w, r, m, match)
 	if *carry != nil {
 		(*carry).restore(c)

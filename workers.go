@@ -52,12 +52,11 @@ func (a *App) startCluster(cl *cluster.Cluster) error {
 	if cl.Role() == cluster.Master {
 		if a.RemotePubSub != nil {
 			b := &pubsub.Broker{Logger: a.Logger}
-			re, err := a.RemotePubSub(b)
+			done, err := a.useRemote(b)
 			if err != nil {
-				return fmt.Errorf("plezi: remote pub/sub: %w", err)
+				return err
 			}
-			defer closeEngine(re)
-			b.Engine = re
+			defer done()
 			cl.Upstream = cluster.BrokerUpstream(b)
 		}
 		return cl.Run()
@@ -85,13 +84,11 @@ func (a *App) startCluster(cl *cluster.Cluster) error {
 // startSingle is Start without worker processes.
 func (a *App) startSingle(cl *cluster.Cluster) error {
 	if a.RemotePubSub != nil {
-		b := a.Broker()
-		re, err := a.RemotePubSub(b)
+		done, err := a.useRemote(a.Broker())
 		if err != nil {
-			return fmt.Errorf("plezi: remote pub/sub: %w", err)
+			return err
 		}
-		defer closeEngine(re)
-		b.Engine = re
+		defer done()
 	}
 	remove, err := cl.WritePIDFile()
 	if err != nil {
@@ -101,12 +98,26 @@ func (a *App) startSingle(cl *cluster.Cluster) error {
 	return a.engine().Start()
 }
 
-// closeEngine closes an engine that holds connections (a Redis client).
-func closeEngine(e pubsub.Engine) {
-	if c, ok := e.(io.Closer); ok {
-		c.Close()
+// useRemote makes b's engine with RemotePubSub; done closes it when it
+// holds connections (a Redis client).
+func (a *App) useRemote(b *pubsub.Broker) (done func(), err error) {
+	re, err := a.RemotePubSub(b)
+	if err != nil {
+		return nil, fmt.Errorf("plezi: remote pub/sub: %w", err)
 	}
+	b.Engine = re
+	return func() {
+		if c, ok := re.(io.Closer); ok {
+			c.Close()
+		}
+	}, nil
 }
 
-// isUnix reports an address that names a Unix socket.
-func isUnix(addr string) bool { return len(addr) > 0 && (addr[0] == '/' || addr[0] == '.') }
+// networkOf returns "unix" for an address that names a Unix socket
+// (starting with '/' or '.'), else "tcp".
+func networkOf(addr string) string {
+	if len(addr) > 0 && (addr[0] == '/' || addr[0] == '.') {
+		return "unix"
+	}
+	return "tcp"
+}
